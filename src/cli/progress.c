@@ -1,0 +1,127 @@
+/*
+ * cli/progress.c: rendering progress: a bar on a terminal (stderr), lines in a pipe (stderr),
+ * or one JSON object per line (stdout) for machines. Owns nothing.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/clock.h"
+
+void hm_render_init(hm_render *r, hm_progress_mode mode)
+{
+    memset(r, 0, sizeof *r);
+    if (mode == HM_PROGRESS_AUTO)
+        mode = isatty(STDERR_FILENO) ? HM_PROGRESS_BAR : HM_PROGRESS_LINES;
+    r->mode = mode;
+    r->f = mode == HM_PROGRESS_JSON ? stdout : stderr;
+}
+
+unsigned hm_render_interval_ms(const hm_render *r)
+{
+    switch (r->mode) {
+    case HM_PROGRESS_BAR: return 250;
+    case HM_PROGRESS_JSON: return 1000;
+    default: return 3000;
+    }
+}
+
+static void fmt_eta(double s, char *out, size_t n)
+{
+    if (s < 0 || !isfinite(s))
+        snprintf(out, n, "--:--");
+    else if (s >= 3600)
+        snprintf(out, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+    else
+        snprintf(out, n, "%02d:%02d", (int)(s / 60), (int)fmod(s, 60));
+}
+
+void hm_render_progress(const hm_progress *p, void *ud)
+{
+    hm_render *r = ud;
+    double pct = p->rows_estimated ? 100.0 * (double)p->rows_done / (double)p->rows_estimated : 0;
+    char eta[32];
+    if (pct > 100)
+        pct = 100;
+    if (p->stage == HM_STAGE_DONE)
+        pct = 100;
+    fmt_eta(p->eta_s, eta, sizeof eta);
+    switch (r->mode) {
+    case HM_PROGRESS_NONE:
+    case HM_PROGRESS_AUTO:
+        return;
+    case HM_PROGRESS_JSON:
+        fprintf(r->f,
+                "{\"event\":\"progress\",\"stage\":\"%s\",\"tables_done\":%u,\"tables_total\":%u,"
+                "\"rows_done\":%llu,\"rows_estimated\":%llu,\"bytes_done\":%llu,\"bytes_per_sec\":%.0f,"
+                "\"eta_s\":%.1f,\"elapsed_s\":%.1f,\"resumed\":%s}\n",
+                hm_stage_name(p->stage), p->tables_done, p->tables_total,
+                (unsigned long long)p->rows_done, (unsigned long long)p->rows_estimated,
+                (unsigned long long)p->bytes_done, p->bytes_per_sec, p->eta_s, p->elapsed_s,
+                p->resumed ? "true" : "false");
+        fflush(r->f);
+        return;
+    case HM_PROGRESS_LINES:
+        fprintf(r->f, "hotmig: %-8s tables %u/%u  rows %llu/~%llu (%.0f%%)  %.1f MB/s  ETA %s\n",
+                hm_stage_name(p->stage), p->tables_done, p->tables_total,
+                (unsigned long long)p->rows_done, (unsigned long long)p->rows_estimated, pct,
+                p->bytes_per_sec / 1e6, eta);
+        fflush(r->f);
+        return;
+    case HM_PROGRESS_BAR: {
+        char bar[31];
+        int fill = (int)(pct * 30 / 100);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(r->f, "\r%-8s [%s] %3.0f%%  tables %u/%u  rows %llu  %.1f MB/s  ETA %s   ",
+                hm_stage_name(p->stage), bar, pct, p->tables_done, p->tables_total,
+                (unsigned long long)p->rows_done, p->bytes_per_sec / 1e6, eta);
+        fflush(r->f);
+        r->bar_drawn = true;
+        return;
+    }
+    }
+}
+
+static void end_bar(hm_render *r)
+{
+    if (r->bar_drawn)
+        fputc('\n', r->f);
+    r->bar_drawn = false;
+}
+
+void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds)
+{
+    end_bar(r);
+    if (r->mode == HM_PROGRESS_JSON) {
+        printf("{\"event\":\"done\",\"tables\":%u,\"rows\":%llu,\"bytes\":%llu,\"seconds\":%.2f,"
+               "\"resumed\":%s,\"chunks_skipped\":%u,\"write_method\":\"%s\",\"snapshot_method\":\"%s\","
+               "\"lock_held_ms\":%.1f,\"binlog_file\":\"%s\",\"binlog_pos\":%llu,\"gtid_set\":\"%s\"}\n",
+               res->tables_copied, (unsigned long long)res->rows_copied,
+               (unsigned long long)res->bytes_copied, seconds, res->resumed ? "true" : "false",
+               res->chunks_skipped, res->write_method, res->snapshot_method, res->lock_held_ms,
+               res->binlog_file, (unsigned long long)res->binlog_pos, res->gtid_set);
+        return;
+    }
+    printf("hotmig: copy complete: %u tables, %llu rows, %.1f MB in %.1f s (%s)\n", res->tables_copied,
+           (unsigned long long)res->rows_copied, (double)res->bytes_copied / 1e6, seconds,
+           res->write_method);
+    if (res->resumed)
+        printf("hotmig: resumed an earlier run: %u chunks were already done and not copied again\n",
+               res->chunks_skipped);
+    printf("hotmig: snapshot: %s; global lock held %.1f ms\n", res->snapshot_method, res->lock_held_ms);
+    printf("hotmig: source binlog position of the snapshot: %s:%llu%s%s\n",
+           res->binlog_file[0] ? res->binlog_file : "(binlog off)", (unsigned long long)res->binlog_pos,
+           res->gtid_set[0] ? "  gtid " : "", res->gtid_set);
+    if (res->flagged[0])
+        printf("hotmig: flagged tables: %s\n", res->flagged);
+}
+
+void hm_render_error(hm_render *r, const hm_err *err)
+{
+    end_bar(r);
+    fprintf(stderr, "hotmig: %s\n", err->msg);
+}

@@ -1,0 +1,110 @@
+# tests/harness/mariadb.sh: start and stop real MariaDB servers for tests, benches and the demo.
+#
+# Sourced by bash scripts. Each server gets its own datadir, socket, pid file and a free TCP port on
+# 127.0.0.1 under $HM_TEST_ROOT (default /tmp/hotmig-test.$UID). Servers are stopped by pid, never by
+# name, so a developer's own MariaDB is never touched.
+#
+#   hm_srv_start NAME ROLE [extra mariadbd options...]   ROLE: source | target
+#       source: log_bin, binlog_format=ROW, binlog_row_image=FULL, server_id=11
+#       target: log_bin (a managed target binlogs), server_id=22
+#       both durable: sync_binlog=1, innodb_flush_log_at_trx_commit=1
+#       sets HM_PORT_<NAME>; account root@127.0.0.1 with password $HM_TEST_PASSWORD
+#   hm_srv_stop NAME          stop by pid, wait for exit
+#   hm_srv_stop_all           stop every server this shell started
+#   hm_sql NAME SQL...        run SQL (batch mode, no column names) as root over TCP
+#   hm_uri NAME               mysql://root:PASS@127.0.0.1:PORT
+#   hm_port NAME              the server's port
+
+HM_TEST_ROOT=${HM_TEST_ROOT:-/tmp/hotmig-test.$(id -u)}
+HM_TEST_PASSWORD=${HM_TEST_PASSWORD:-hm-test-pw}
+HM_SRV_STARTED=${HM_SRV_STARTED:-}
+export HM_TEST_ROOT HM_TEST_PASSWORD
+
+hm__free_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$(( 20000 + RANDOM % 20000 ))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+    done
+    return 1
+}
+
+hm__mariadbd() {
+    local b
+    for b in mariadbd /usr/sbin/mariadbd mysqld /usr/sbin/mysqld; do
+        command -v "$b" >/dev/null 2>&1 && { command -v "$b"; return 0; }
+    done
+    echo "mariadbd not found: apt-get install mariadb-server" >&2
+    return 1
+}
+
+hm_srv_start() {
+    local name=$1 role=$2; shift 2
+    local dir="$HM_TEST_ROOT/$name" port server_id bin
+    bin=$(hm__mariadbd) || return 1
+    port=$(hm__free_port) || { echo "no free port" >&2; return 1; }
+    [ -f "$dir/pid" ] && hm_srv_stop "$name"
+    rm -rf "$dir"; mkdir -p "$dir/data" "$dir/tmp"
+    case "$role" in
+        source) server_id=11 ;;
+        target) server_id=22 ;;
+        *) echo "hm_srv_start: role must be source or target" >&2; return 1 ;;
+    esac
+    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+        --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
+        || { echo "mariadb-install-db failed for $name: see $dir/install.log" >&2; return 1; }
+    cat >"$dir/init.sql" <<SQL
+CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY '$HM_TEST_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
+ALTER USER 'root'@'localhost' IDENTIFIED BY '$HM_TEST_PASSWORD';
+SQL
+    "$bin" --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$dir/sock" \
+        --pid-file="$dir/pid" --port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
+        --init-file="$dir/init.sql" --log-error="$dir/error.log" \
+        --server-id=$server_id --log-bin="$dir/data/binlog" --binlog-format=ROW \
+        --binlog-row-image=FULL --sync-binlog=1 --innodb-flush-log-at-trx-commit=1 \
+        --innodb-buffer-pool-size=256M --innodb-log-file-size=256M --max-connections=300 \
+        --local-infile=1 --secure-file-priv="" --skip-name-resolve \
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+        "$@" >/dev/null 2>&1 &
+    local i
+    for i in $(seq 1 600); do
+        if mariadb --no-defaults -h127.0.0.1 -P"$port" -uroot -p"$HM_TEST_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1; then
+            printf -v "HM_PORT_${name//-/_}" '%s' "$port"
+            export "HM_PORT_${name//-/_}"
+            echo "$port" >"$dir/port"
+            HM_SRV_STARTED="$HM_SRV_STARTED $name"
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "server $name did not start: see $dir/error.log" >&2
+    tail -20 "$dir/error.log" >&2
+    return 1
+}
+
+hm_srv_stop() {
+    local name=$1 dir="$HM_TEST_ROOT/$1" pid i
+    [ -f "$dir/pid" ] || return 0
+    pid=$(cat "$dir/pid")
+    kill "$pid" 2>/dev/null
+    for i in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+    rm -f "$dir/pid"
+}
+
+hm_srv_stop_all() {
+    local n
+    for n in $HM_SRV_STARTED; do hm_srv_stop "$n"; done
+    HM_SRV_STARTED=
+}
+
+hm_port() { cat "$HM_TEST_ROOT/$1/port"; }
+
+hm_sql() {
+    local name=$1; shift
+    mariadb --no-defaults -h127.0.0.1 -P"$(hm_port "$name")" -uroot -p"$HM_TEST_PASSWORD" \
+        --batch --skip-column-names -e "$*"
+}
+
+hm_uri() { echo "mysql://root:$HM_TEST_PASSWORD@127.0.0.1:$(hm_port "$1")"; }
