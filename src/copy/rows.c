@@ -221,11 +221,36 @@ static hm_code check_written(hm_conn *tgt, const hm_table *t, uint64_t sent, hm_
     return HM_OK;
 }
 
-static hm_code build_select(hm_buf *q, const hm_table *t, const char *where)
+/* The select list. A FLOAT's text form has 6 significant digits and does not survive a round trip,
+ * so FLOAT columns are read as DOUBLE: exact, and rounded back to the same float by the target. */
+static hm_code select_list(hm_buf *q, const hm_table *t, const hm_conn *src)
+{
+    bool cast_double = src->flavor == HM_FLAVOR_MARIADB ? src->version >= 100400 : src->version >= 80017;
+    hm_code rc = HM_OK;
+    bool first = true;
+    for (size_t i = 0; i < t->ncols && rc == HM_OK; i++) {
+        const hm_column *c = &t->cols[i];
+        bool single = strcmp(c->data_type, "float") == 0;
+        if (c->generated)
+            continue;
+        if (!first)
+            rc = hm_buf_adds(q, ", ");
+        first = false;
+        if (rc == HM_OK && single)
+            rc = hm_buf_adds(q, cast_double ? "CAST(" : "(");
+        if (rc == HM_OK)
+            rc = hm_sqlq_ident(q, c->name);
+        if (rc == HM_OK && single)
+            rc = hm_buf_adds(q, cast_double ? " AS DOUBLE)" : " + 0e0)");
+    }
+    return rc;
+}
+
+static hm_code build_select(hm_buf *q, const hm_table *t, const hm_conn *src, const char *where)
 {
     hm_code rc = hm_buf_adds(q, "SELECT ");
     if (rc == HM_OK)
-        rc = hm_rows_column_list(q, t);
+        rc = select_list(q, t, src);
     if (rc == HM_OK)
         rc = hm_buf_adds(q, " FROM ");
     if (rc == HM_OK)
@@ -287,7 +312,7 @@ static hm_code open_source(stream *s, const hm_rows_ctx *cx, const char *where, 
     s->cx = cx;
     hm_buf_init(&s->pend, (size_t)1 << 31);
     hm_buf_init(&q, 1 << 24);
-    rc = build_select(&q, cx->t, where);
+    rc = build_select(&q, cx->t, cx->src, where);
     if (rc != HM_OK) {
         hm_buf_release(&q);
         return hm_err_set(err, HM_ENOMEM, "out of memory");

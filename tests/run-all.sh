@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# tests/run-all.sh: the project's test command (the README's, and the one .ci/run calls).
+# Builds build-asan (ASan+UBSan, used by all tests), runs the unit tests, then the integration
+# tests against real MariaDB servers with that binary. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0 failed=0
+if [ ! -d build-asan ]; then
+    meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null \
+        || { echo "meson setup failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+if ! ninja -C build-asan >build-asan.log 2>&1; then
+    tail -40 build-asan.log
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+# Unit tests (cmocka), one meson test per module.
+meson test -C build-asan --print-errorlogs >unit.log 2>&1
+u_ok=$(grep -cE '^ *[0-9]+/[0-9]+ .* OK ' unit.log || true)
+u_fail=$(grep -cE '^ *[0-9]+/[0-9]+ .* (FAIL|ERROR|TIMEOUT) ' unit.log || true)
+grep -E '^ *[0-9]+/[0-9]+ ' unit.log
+passed=$((passed + u_ok)); failed=$((failed + u_fail))
+
+# Integration tests against real servers.
+HOTMIG="$PWD/build-asan/hotmig" tests/run-integration.sh | tee integration.log
+i_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' integration.log | tail -1)
+if [ -z "$i_line" ]; then
+    failed=$((failed + 1))
+else
+    passed=$((passed + $(echo "$i_line" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$i_line" | cut -d' ' -f3)))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
