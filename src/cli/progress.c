@@ -2,6 +2,7 @@
  * cli/progress.c: rendering progress: a bar on a terminal (stderr), lines in a pipe (stderr),
  * or one JSON object per line (stdout) for machines. Owns nothing.
  */
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,17 @@ unsigned hm_render_interval_ms(const hm_render *r)
     }
 }
 
+/* Prints one JSON object on its own line and frees it. */
+static void emit_json(FILE *f, json_t *o)
+{
+    if (!o)
+        return;
+    json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    fputc('\n', f);
+    fflush(f);
+    json_decref(o);
+}
+
 static void fmt_eta(double s, char *out, size_t n)
 {
     if (s < 0 || !isfinite(s))
@@ -52,18 +64,21 @@ void hm_render_progress(const hm_progress *p, void *ud)
     case HM_PROGRESS_NONE:
     case HM_PROGRESS_AUTO:
         return;
-    case HM_PROGRESS_JSON:
-        fprintf(r->f,
-                "{\"event\":\"progress\",\"stage\":\"%s\",\"tables_done\":%u,\"tables_total\":%u,"
-                "\"rows_done\":%llu,\"rows_estimated\":%llu,\"bytes_done\":%llu,\"bytes_per_sec\":%.0f,"
-                "\"eta_s\":%.1f,\"elapsed_s\":%.1f,\"resumed\":%s}\n",
-                hm_stage_name(p->stage), p->tables_done, p->tables_total,
-                (unsigned long long)p->rows_done, (unsigned long long)p->rows_estimated,
-                (unsigned long long)p->bytes_done, p->bytes_per_sec, p->eta_s, p->elapsed_s,
-                p->resumed ? "true" : "false");
-        fflush(r->f);
+    case HM_PROGRESS_JSON: {
+        json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:b}",
+                              "event", "progress", "stage", hm_stage_name(p->stage),
+                              "tables_done", (json_int_t)p->tables_done,
+                              "tables_total", (json_int_t)p->tables_total,
+                              "rows_done", (json_int_t)p->rows_done,
+                              "rows_estimated", (json_int_t)p->rows_estimated,
+                              "bytes_done", (json_int_t)p->bytes_done, "bytes_per_sec", p->bytes_per_sec,
+                              "eta_s", p->eta_s, "elapsed_s", p->elapsed_s, "resumed", p->resumed);
+        emit_json(r->f, o);
         return;
+    }
     case HM_PROGRESS_LINES:
+        if (p->stage < HM_STAGE_SCHEMA)
+            return; /* nothing to say yet; a failure here prints only its error line */
         fprintf(r->f, "hotmig: %-8s tables %u/%u  rows %llu/~%llu (%.0f%%)  %.1f MB/s  ETA %s\n",
                 hm_stage_name(p->stage), p->tables_done, p->tables_total,
                 (unsigned long long)p->rows_done, (unsigned long long)p->rows_estimated, pct,
@@ -97,13 +112,16 @@ void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds)
 {
     end_bar(r);
     if (r->mode == HM_PROGRESS_JSON) {
-        printf("{\"event\":\"done\",\"tables\":%u,\"rows\":%llu,\"bytes\":%llu,\"seconds\":%.2f,"
-               "\"resumed\":%s,\"chunks_skipped\":%u,\"write_method\":\"%s\",\"snapshot_method\":\"%s\","
-               "\"lock_held_ms\":%.1f,\"binlog_file\":\"%s\",\"binlog_pos\":%llu,\"gtid_set\":\"%s\"}\n",
-               res->tables_copied, (unsigned long long)res->rows_copied,
-               (unsigned long long)res->bytes_copied, seconds, res->resumed ? "true" : "false",
-               res->chunks_skipped, res->write_method, res->snapshot_method, res->lock_held_ms,
-               res->binlog_file, (unsigned long long)res->binlog_pos, res->gtid_set);
+        emit_json(stdout, json_pack("{s:s, s:I, s:I, s:I, s:f, s:b, s:I, s:s, s:s, s:f, s:s, s:I, s:s, s:s}",
+                                    "event", "done", "tables", (json_int_t)res->tables_copied,
+                                    "rows", (json_int_t)res->rows_copied,
+                                    "bytes", (json_int_t)res->bytes_copied, "seconds", seconds,
+                                    "resumed", res->resumed, "chunks_skipped", (json_int_t)res->chunks_skipped,
+                                    "write_method", res->write_method,
+                                    "snapshot_method", res->snapshot_method,
+                                    "lock_held_ms", res->lock_held_ms, "binlog_file", res->binlog_file,
+                                    "binlog_pos", (json_int_t)res->binlog_pos, "gtid_set", res->gtid_set,
+                                    "flagged", res->flagged));
         return;
     }
     printf("hotmig: copy complete: %u tables, %llu rows, %.1f MB in %.1f s (%s)\n", res->tables_copied,
@@ -123,5 +141,8 @@ void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds)
 void hm_render_error(hm_render *r, const hm_err *err)
 {
     end_bar(r);
+    if (r->mode == HM_PROGRESS_JSON)
+        emit_json(stdout, json_pack("{s:s, s:s, s:s}", "event", "error", "code", hm_code_name(err->code),
+                                    "message", err->msg));
     fprintf(stderr, "hotmig: %s\n", err->msg);
 }

@@ -35,6 +35,7 @@
 #include "copy/catalog.h"
 #include "copy/keylit.h"
 #include "copy/meta.h"
+#include "copy/privs.h"
 #include "copy/rows.h"
 #include "copy/schema.h"
 #include "copy/select.h"
@@ -953,6 +954,8 @@ hm_code hm_copy_run(hm_copy *c, hm_copy_result *res, hm_err *err)
         rc = hm_err_set(err, HM_EPATTERN, "source %s has no user database to copy", c->src.addr);
         goto out;
     }
+    if ((rc = hm_privs_check_source(&c->src, &c->cat, err)) != HM_OK)
+        goto out;
     if ((rc = check_select_privilege(c, err)) != HM_OK)
         goto out;
     if ((rc = choose_method(c, err)) != HM_OK)
