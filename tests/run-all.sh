@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # tests/run-all.sh: the project's test command (the README's, and the one .ci/run calls).
-# Builds build-asan (ASan+UBSan, used by all tests), runs the unit tests, then the integration
+# Installs missing packages (scripts/install-deps.sh), builds build-asan (ASan+UBSan, used by all tests), runs the unit tests, then the integration
 # tests against real MariaDB servers with that binary. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 passed=0 failed=0
+scripts/install-deps.sh || { echo "package installation failed"; echo "0 passed, 1 failed"; exit 1; }
 if [ ! -d build-asan ]; then
     meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null \
         || { echo "meson setup failed"; echo "0 passed, 1 failed"; exit 1; }
