@@ -1001,13 +1001,13 @@ hm_code hm_copy_run(hm_copy *c, hm_copy_result *res, hm_err *err)
     if ((rc = open_workers(c, err)) != HM_OK)
         goto out;
     {
-        hm_conn *srcs = malloc(c->nthreads * sizeof *srcs);
+        hm_conn **srcs = malloc(c->nthreads * sizeof *srcs);
         if (!srcs) {
             rc = hm_err_set(err, HM_ENOMEM, "out of memory");
             goto out;
         }
         for (unsigned i = 0; i < c->nthreads; i++)
-            srcs[i] = c->w[i].src;
+            srcs[i] = &c->w[i].src;
         rc = hm_snapshot_take(&c->src, srcs, c->nthreads, LOCK_WAIT_S, &c->snap, err);
         free(srcs);
         if (rc != HM_OK)

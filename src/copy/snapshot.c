@@ -46,11 +46,11 @@ static hm_code snapshot_pos(hm_conn *w, char *file, size_t filesz, uint64_t *pos
     return HM_OK;
 }
 
-static void rollback_all(hm_conn *workers, size_t n)
+static void rollback_all(hm_conn *const *workers, size_t n)
 {
     hm_err ignore;
     for (size_t i = 0; i < n; i++)
-        (void)hm_conn_exec(&workers[i], "ROLLBACK", &ignore);
+        (void)hm_conn_exec(workers[i], "ROLLBACK", &ignore);
 }
 
 static hm_code mariadb_gtid(hm_conn *c, hm_snapshot *snap, hm_err *err)
@@ -70,7 +70,7 @@ static hm_code mariadb_gtid(hm_conn *c, hm_snapshot *snap, hm_err *err)
     return rc;
 }
 
-static hm_code lock_free(hm_conn *ctl, hm_conn *workers, size_t n, hm_snapshot *snap, bool *ok,
+static hm_code lock_free(hm_conn *ctl, hm_conn *const *workers, size_t n, hm_snapshot *snap, bool *ok,
                          hm_err *err)
 {
     *ok = false;
@@ -78,12 +78,12 @@ static hm_code lock_free(hm_conn *ctl, hm_conn *workers, size_t n, hm_snapshot *
         bool same = true;
         hm_code rc;
         for (size_t i = 0; i < n; i++)
-            if ((rc = begin(&workers[i], err)) != HM_OK)
+            if ((rc = begin(workers[i], err)) != HM_OK)
                 return rc;
         for (size_t i = 0; i < n && same; i++) {
             char file[256];
             uint64_t pos;
-            if ((rc = snapshot_pos(&workers[i], file, sizeof file, &pos, err)) != HM_OK)
+            if ((rc = snapshot_pos(workers[i], file, sizeof file, &pos, err)) != HM_OK)
                 return rc;
             if (file[0] == '\0')
                 return HM_OK; /* binlog off: nothing ties the snapshots together */
@@ -131,7 +131,7 @@ static hm_code master_status(hm_conn *ctl, hm_snapshot *snap, hm_err *err)
     return HM_OK;
 }
 
-static hm_code with_lock(hm_conn *ctl, hm_conn *workers, size_t n, unsigned lock_wait_s,
+static hm_code with_lock(hm_conn *ctl, hm_conn *const *workers, size_t n, unsigned lock_wait_s,
                          hm_snapshot *snap, hm_err *err)
 {
     static const char *const backup_stages[] = {"BACKUP STAGE START", "BACKUP STAGE FLUSH",
@@ -168,7 +168,7 @@ static hm_code with_lock(hm_conn *ctl, hm_conn *workers, size_t n, unsigned lock
         snap->method = "FLUSH TABLES WITH READ LOCK";
     }
     for (size_t i = 0; i < n && rc == HM_OK; i++)
-        rc = begin(&workers[i], err);
+        rc = begin(workers[i], err);
     if (rc == HM_OK)
         rc = master_status(ctl, snap, err);
     {
@@ -179,7 +179,7 @@ static hm_code with_lock(hm_conn *ctl, hm_conn *workers, size_t n, unsigned lock
     return rc;
 }
 
-hm_code hm_snapshot_take(hm_conn *ctl, hm_conn *workers, size_t n, unsigned lock_wait_s,
+hm_code hm_snapshot_take(hm_conn *ctl, hm_conn *const *workers, size_t n, unsigned lock_wait_s,
                          hm_snapshot *snap, hm_err *err)
 {
     hm_code rc;

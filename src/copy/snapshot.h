@@ -30,8 +30,8 @@ typedef struct hm_snapshot {
     unsigned attempts;
 } hm_snapshot;
 
-/* ctl: a connection used for locks; workers[0..n): get the snapshot. */
-hm_code hm_snapshot_take(hm_conn *ctl, hm_conn *workers, size_t n, unsigned lock_wait_s,
+/* ctl: a connection used for locks; *workers[0..n) (borrowed) get the snapshot. */
+hm_code hm_snapshot_take(hm_conn *ctl, hm_conn *const *workers, size_t n, unsigned lock_wait_s,
                          hm_snapshot *snap, hm_err *err);
 
 #endif
