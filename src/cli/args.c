@@ -13,6 +13,8 @@
 void hm_cli_usage(FILE *f)
 {
     fputs("usage: hotmig migrate --source URI --target URI [options]\n"
+          "       hotmig check   --source URI --target URI [--include/--exclude ...] [--mode M]\n"
+          "                      [--target-capacity BYTES] [--skip ITEM_ID]... [--json]\n"
           "\n"
           "Copies a live MySQL/MariaDB database into another server from one consistent snapshot.\n"
           "URI: mysql://USER:PASS@HOST:PORT (PASS may be left out and given by file or environment)\n"
@@ -31,7 +33,9 @@ void hm_cli_usage(FILE *f)
           "  --target-password-file F     read the target password from F (first line)\n"
           "Environment: HOTMIG_SOURCE_PASSWORD, HOTMIG_TARGET_PASSWORD.\n"
           "A rerun with the same arguments after an interruption resumes where the copy stopped.\n"
-          "Exit status: 0 success, 1 failure, 2 usage error.\n",
+          "Exit status: 0 success, 1 failure, 2 usage error.\n"
+          "hotmig check answers every migration prerequisite PASS, WARNING or FAILED with the fix;\n"
+          "it exits 0 when nothing FAILED, 1 when something did, 2 on a usage error.\n",
           f);
 }
 
@@ -101,7 +105,7 @@ static int resolve_password(hm_uri *u, const char *file, const char *env, hm_err
 
 int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
 {
-    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER };
+    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON };
     static const struct option opts[] = {
         {"source", required_argument, NULL, O_SRC},
         {"target", required_argument, NULL, O_TGT},
@@ -115,6 +119,9 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         {"progress", required_argument, NULL, O_PROG},
         {"source-password-file", required_argument, NULL, O_SPF},
         {"target-password-file", required_argument, NULL, O_TPF},
+        {"target-capacity", required_argument, NULL, O_CAP},
+        {"skip", required_argument, NULL, O_SKIP},
+        {"json", no_argument, NULL, O_JSON},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VER},
         {NULL, 0, NULL, 0},
@@ -137,8 +144,8 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         fprintf(out, "hotmig %s\n", HM_VERSION);
         return -1;
     }
-    if (strcmp(argv[1], "migrate") != 0) {
-        hm_err_set(err, HM_EUSAGE, "unknown command '%s'; the command is: hotmig migrate", argv[1]);
+    if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "check") != 0) {
+        hm_err_set(err, HM_EUSAGE, "unknown command '%s'; the commands are: migrate, check", argv[1]);
         return 2;
     }
     cli->command = argv[1];
@@ -151,11 +158,9 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         case O_MODE:
             if (strcmp(optarg, "full") == 0)
                 cli->mode = "full";
-            else if (strcmp(optarg, "full+incremental") == 0) {
-                hm_err_set(err, HM_EUSAGE, "--mode full+incremental is not available in this version yet; "
-                                           "use --mode full");
-                return 2;
-            } else {
+            else if (strcmp(optarg, "full+incremental") == 0)
+                cli->mode = "full+incremental";
+            else {
                 hm_err_set(err, HM_EUSAGE, "--mode must be full or full+incremental");
                 return 2;
             }
@@ -201,6 +206,15 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
                 return 2;
             }
             break;
+        case O_CAP:
+            if (parse_u64("--target-capacity", optarg, 1, ~0ULL, &cli->target_capacity, err))
+                return 2;
+            break;
+        case O_SKIP:
+            if (push(&cli->skip, &cli->n_skip, optarg, err))
+                return 2;
+            break;
+        case O_JSON: cli->json = true; break;
         case O_SPF: spf = optarg; break;
         case O_TPF: tpf = optarg; break;
         case O_HELP:
@@ -217,6 +231,20 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
     }
     if (optind < argc) {
         hm_err_set(err, HM_EUSAGE, "unexpected argument '%s'; see hotmig migrate --help", argv[optind]);
+        return 2;
+    }
+    if (strcmp(cli->command, "migrate") == 0 && (cli->target_capacity || cli->n_skip || cli->json)) {
+        hm_err_set(err, HM_EUSAGE, "--target-capacity, --skip and --json belong to hotmig check");
+        return 2;
+    }
+    if (strcmp(cli->command, "check") == 0 &&
+        (cli->threads || cli->chunk_rows || cli->max_rows_per_sec || cli->write_method || cli->progress)) {
+        hm_err_set(err, HM_EUSAGE, "--threads, --chunk-rows, --max-rows-per-sec, --write-method and --progress "
+                                   "belong to hotmig migrate");
+        return 2;
+    }
+    if (strcmp(cli->command, "migrate") == 0 && strcmp(cli->mode, "full") != 0) {
+        hm_err_set(err, HM_EUSAGE, "--mode full+incremental is not available in this version yet; use --mode full");
         return 2;
     }
     if (!src || !tgt) {
@@ -243,5 +271,6 @@ void hm_cli_release(hm_cli *cli)
     hm_uri_release(&cli->target);
     free(cli->include);
     free(cli->exclude);
+    free(cli->skip);
     memset(cli, 0, sizeof *cli);
 }

@@ -21,8 +21,17 @@ typedef struct hm_cli {
     unsigned long long chunk_rows, max_rows_per_sec;
     hm_write_method write_method;
     hm_progress_mode progress;
-    const char *mode;
+    const char *mode;          /* "full" or "full+incremental" */
+    /* hotmig check */
+    unsigned long long target_capacity; /* bytes, 0 = ask the server */
+    const char **skip;         /* check item ids, strings borrowed from argv */
+    size_t n_skip;
+    bool json;
 } hm_cli;
+
+/* Commands: each returns the process exit status. */
+int hm_cmd_migrate(hm_cli *cli);
+int hm_cmd_check(hm_cli *cli);
 
 /* Parses argv. Returns 0 on success, 2 on a usage error (message in err), and -1 for --help or
  * --version (already printed to out). */
