@@ -122,6 +122,7 @@ typedef struct hm_copy_result {
     char gtid_set[1024];
     double lock_held_ms;     /* how long any global lock was held (0 when none) */
     const char *snapshot_method; /* static string: how the snapshot was taken */
+    unsigned snapshot_attempts;  /* lock-free tries needed (0 when a lock was used) */
     unsigned tables_copied;
     uint64_t rows_copied;
     uint64_t bytes_copied;

@@ -112,14 +112,15 @@ void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds)
 {
     end_bar(r);
     if (r->mode == HM_PROGRESS_JSON) {
-        emit_json(stdout, json_pack("{s:s, s:I, s:I, s:I, s:f, s:b, s:I, s:s, s:s, s:f, s:s, s:I, s:s, s:s}",
+        emit_json(stdout, json_pack("{s:s, s:I, s:I, s:I, s:f, s:b, s:I, s:s, s:s, s:f, s:I, s:s, s:I, s:s, s:s}",
                                     "event", "done", "tables", (json_int_t)res->tables_copied,
                                     "rows", (json_int_t)res->rows_copied,
                                     "bytes", (json_int_t)res->bytes_copied, "seconds", seconds,
                                     "resumed", res->resumed, "chunks_skipped", (json_int_t)res->chunks_skipped,
                                     "write_method", res->write_method,
                                     "snapshot_method", res->snapshot_method,
-                                    "lock_held_ms", res->lock_held_ms, "binlog_file", res->binlog_file,
+                                    "lock_held_ms", res->lock_held_ms, "snapshot_attempts", (json_int_t)res->snapshot_attempts,
+                                    "binlog_file", res->binlog_file,
                                     "binlog_pos", (json_int_t)res->binlog_pos, "gtid_set", res->gtid_set,
                                     "flagged", res->flagged));
         return;
@@ -130,7 +131,11 @@ void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds)
     if (res->resumed)
         printf("hotmig: resumed an earlier run: %u chunks were already done and not copied again\n",
                res->chunks_skipped);
-    printf("hotmig: snapshot: %s; global lock held %.1f ms\n", res->snapshot_method, res->lock_held_ms);
+    if (res->snapshot_attempts)
+        printf("hotmig: snapshot: %s, %u attempt%s; global lock held %.1f ms\n", res->snapshot_method,
+               res->snapshot_attempts, res->snapshot_attempts == 1 ? "" : "s", res->lock_held_ms);
+    else
+        printf("hotmig: snapshot: %s; global lock held %.1f ms\n", res->snapshot_method, res->lock_held_ms);
     printf("hotmig: source binlog position of the snapshot: %s:%llu%s%s\n",
            res->binlog_file[0] ? res->binlog_file : "(binlog off)", (unsigned long long)res->binlog_pos,
            res->gtid_set[0] ? "  gtid " : "", res->gtid_set);

@@ -245,10 +245,26 @@ static bool is_int_type(const char *dt)
     return false;
 }
 
+/* Copies a bound (NULL stays NULL, meaning unbounded). */
+static hm_code dup_bound(const hm_buf *b, char **out, size_t *len, hm_err *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (!b)
+        return HM_OK;
+    *out = malloc(b->len + 1);
+    if (!*out)
+        return hm_err_set(err, HM_ENOMEM, "out of memory planning chunks");
+    memcpy(*out, b->data, b->len);
+    *len = b->len;
+    return HM_OK;
+}
+
 static hm_code add_chunk(hm_meta_chunk **v, size_t *n, size_t *cap, const hm_buf *lo, const hm_buf *hi,
                          hm_err *err)
 {
     hm_meta_chunk *c;
+    hm_code rc;
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 16;
         hm_meta_chunk *p = realloc(*v, nc * sizeof *p);
@@ -260,22 +276,9 @@ static hm_code add_chunk(hm_meta_chunk **v, size_t *n, size_t *cap, const hm_buf
     c = &(*v)[*n];
     memset(c, 0, sizeof *c);
     c->chunk_no = (unsigned)*n;
-    if (lo) {
-        c->lo = malloc(lo->len + 1);
-        if (!c->lo)
-            return hm_err_set(err, HM_ENOMEM, "out of memory planning chunks");
-        memcpy(c->lo, lo->data, lo->len);
-        c->lo_len = lo->len;
-    }
-    (*n)++;
-    if (hi) {
-        c->hi = malloc(hi->len + 1);
-        if (!c->hi)
-            return hm_err_set(err, HM_ENOMEM, "out of memory planning chunks");
-        memcpy(c->hi, hi->data, hi->len);
-        c->hi_len = hi->len;
-    }
-    return HM_OK;
+    (*n)++; /* counted before the copies so that hm_meta_chunks_free releases them on failure */
+    rc = dup_bound(lo, &c->lo, &c->lo_len, err);
+    return rc == HM_OK ? dup_bound(hi, &c->hi, &c->hi_len, err) : rc;
 }
 
 /* Formats a 128-bit integer in decimal. */
@@ -860,6 +863,7 @@ static void fill_result(hm_copy *c, hm_copy_result *res)
     snprintf(res->gtid_set, sizeof res->gtid_set, "%s", c->snap.gtid);
     res->lock_held_ms = c->snap.lock_ms;
     res->snapshot_method = c->snap.method ? c->snap.method : "none";
+    res->snapshot_attempts = c->snap.lock_ms > 0 ? 0 : c->snap.attempts;
     res->tables_copied = atomic_load(&c->tables_done);
     res->rows_copied = atomic_load(&c->rows);
     res->bytes_copied = atomic_load(&c->bytes);
