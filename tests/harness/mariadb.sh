@@ -104,7 +104,7 @@ hm_port() { cat "$HM_TEST_ROOT/$1/port"; }
 hm_sql() {
     local name=$1; shift
     mariadb --no-defaults -h127.0.0.1 -P"$(hm_port "$name")" -uroot -p"$HM_TEST_PASSWORD" \
-        --batch --skip-column-names -e "$*"
+        --default-character-set=utf8mb4 --batch --skip-column-names -e "$*"
 }
 
 hm_uri() { echo "mysql://root:$HM_TEST_PASSWORD@127.0.0.1:$(hm_port "$1")"; }
