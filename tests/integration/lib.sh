@@ -18,9 +18,6 @@ export HM_TEST_ROOT=${HM_IT_ROOT:-/tmp/hotmig-it.$(id -u)}/$IT_NAME
 source "$IT_REPO/tests/harness/mariadb.sh"
 
 it_cleanup() {
-    local pids
-    pids=$(jobs -p)
-    [ -n "$pids" ] && kill $pids 2>/dev/null
     hm_srv_stop_all
 }
 trap it_cleanup EXIT
