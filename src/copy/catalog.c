@@ -544,11 +544,21 @@ static hm_code load_definitions(hm_catalog *cat, hm_conn *src, hm_err *err)
     return rc;
 }
 
-hm_code hm_catalog_load(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err *err)
+hm_code hm_catalog_load_schemas(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err *err)
 {
     hm_code rc;
     memset(cat, 0, sizeof *cat);
     rc = load_schemas(cat, src, sel, err);
+    if (rc != HM_OK)
+        hm_catalog_release(cat);
+    return rc;
+}
+
+hm_code hm_catalog_load(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err *err)
+{
+    hm_code rc = HM_OK;
+    if (!cat->schemas)
+        rc = hm_catalog_load_schemas(cat, src, sel, err);
     if (rc == HM_OK)
         rc = load_tables(cat, src, sel, err);
     if (rc == HM_OK)

@@ -76,6 +76,11 @@ typedef struct hm_catalog {
     size_t nobjects;
 } hm_catalog;
 
+/* Loading is in two phases, so that the account's privileges on the selected schemas can be
+ * checked before definitions are read: hm_catalog_load_schemas() fills cat->schemas only;
+ * hm_catalog_load() fills the rest (and the schemas first when not loaded yet). On failure the
+ * catalog is released. */
+hm_code hm_catalog_load_schemas(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err *err);
 hm_code hm_catalog_load(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err *err);
 void hm_catalog_release(hm_catalog *cat);
 

@@ -948,6 +948,10 @@ hm_code hm_copy_run(hm_copy *c, hm_copy_result *res, hm_err *err)
         goto out;
     if ((rc = hm_conn_exec(&c->src, "SET SESSION sql_mode = '', sql_quote_show_create = 1", err)) != HM_OK)
         goto out;
+    if ((rc = hm_catalog_load_schemas(&c->cat, &c->src, &c->sel, err)) != HM_OK)
+        goto out;
+    if ((rc = hm_privs_check_source(&c->src, &c->cat, err)) != HM_OK)
+        goto out;
     if ((rc = hm_catalog_load(&c->cat, &c->src, &c->sel, err)) != HM_OK)
         goto out;
     if ((unused = hm_select_unused(&c->sel)) != NULL) {
@@ -960,8 +964,6 @@ hm_code hm_copy_run(hm_copy *c, hm_copy_result *res, hm_err *err)
         rc = hm_err_set(err, HM_EPATTERN, "source %s has no user database to copy", c->src.addr);
         goto out;
     }
-    if ((rc = hm_privs_check_source(&c->src, &c->cat, err)) != HM_OK)
-        goto out;
     if ((rc = check_select_privilege(c, err)) != HM_OK)
         goto out;
     if ((rc = choose_method(c, err)) != HM_OK)
