@@ -3,7 +3,6 @@
  */
 #include "copy/select.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,22 +62,44 @@ void hm_select_release(hm_select *s)
     s->include_used = NULL;
 }
 
+/*
+ * Glob match of pattern p[0..np) against the whole of s. Only '*' (any run, empty included) and
+ * '?' (one byte) are special: '[' and '\\' are ordinary characters in MySQL names, so fnmatch(3),
+ * which treats them as syntax, would match the wrong tables. Iterative, backtracking only to the
+ * last '*', so it is linear-ish and never recurses.
+ */
+static bool glob(const char *p, size_t np, const char *s)
+{
+    size_t pi = 0, star = (size_t)-1;
+    const char *mark = NULL;
+    while (*s) {
+        if (pi < np && p[pi] == '*') {
+            star = pi++;
+            mark = s;
+        } else if (pi < np && (p[pi] == '?' || p[pi] == *s)) {
+            pi++;
+            s++;
+        } else if (mark) {
+            pi = star + 1;
+            s = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (pi < np && p[pi] == '*')
+        pi++;
+    return pi == np;
+}
+
 /* Matches "db" or "db.name" pattern p against db and name (name NULL: schema-level question). */
 static bool match(const char *p, const char *db, const char *name)
 {
     const char *dot = strchr(p, '.');
-    char dbpat[256];
-    size_t n;
     if (!dot)
-        return fnmatch(p, db, 0) == 0;
-    n = (size_t)(dot - p);
-    if (n >= sizeof dbpat)
+        return glob(p, strlen(p), db);
+    if (!glob(p, (size_t)(dot - p), db))
         return false;
-    memcpy(dbpat, p, n);
-    dbpat[n] = '\0';
-    if (fnmatch(dbpat, db, 0) != 0)
-        return false;
-    return name == NULL || fnmatch(dot + 1, name, 0) == 0;
+    return name == NULL || glob(dot + 1, strlen(dot + 1), name);
 }
 
 bool hm_select_object(hm_select *s, const char *db, const char *name)

@@ -93,6 +93,11 @@ hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
     tmp.user = pct_decode(p, (size_t)((colon ? colon : at) - p), &bad);
     if (!tmp.user)
         goto bad_escape;
+    if (tmp.user[0] == '\0') {
+        hm_uri_release(&tmp);
+        return hm_err_set(err, HM_EUSAGE,
+                          "connection has an empty user: expected mysql://USER:PASS@HOST:PORT");
+    }
     if (colon) {
         tmp.password = pct_decode(colon + 1, (size_t)(at - colon - 1), &bad);
         if (!tmp.password)
@@ -128,6 +133,8 @@ hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
             goto bad_port;
         memcpy(portbuf, colon + 1, n);
         portbuf[n] = '\0';
+        if (strspn(portbuf, "0123456789") != n) /* strtoul would take "+3306" and " 3306" */
+            goto bad_port;
         port = strtoul(portbuf, &hostend, 10);
         if (*hostend != '\0' || port == 0 || port > 65535)
             goto bad_port;
