@@ -88,10 +88,15 @@ typedef struct hm_progress {
 
 typedef void (*hm_progress_fn)(const hm_progress *p, void *ud);
 
-/* A table that was copied with a caveat (no usable key, not snapshot-safe engine). */
+/* What is particular about a table: caveats (no usable key, not snapshot-safe engine, history
+ * not copied) are reported in hm_copy_result.flagged; a sequence is only told apart. */
 typedef enum hm_flag {
     HM_FLAG_NO_KEY = 1,     /* copied as one stream: no primary or NOT NULL unique key */
-    HM_FLAG_NON_INNODB = 2  /* engine is not transactional: not covered by the snapshot */
+    HM_FLAG_NON_INNODB = 2, /* engine is not transactional: not covered by the snapshot */
+    HM_FLAG_SEQUENCE = 4,   /* a MariaDB SEQUENCE: created before the tables (a DEFAULT may call
+                               NEXTVAL), its one row copied, so the target goes on where the source
+                               would after a restart (next_not_cached_value) */
+    HM_FLAG_VERSIONED = 8   /* system-versioned: current rows copied, history rows not */
 } hm_flag;
 
 typedef enum hm_write_method {

@@ -187,7 +187,7 @@ static hm_code load_tables(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err
     hm_code rc = hm_conn_query(src,
         "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, IFNULL(ENGINE,''), IFNULL(TABLE_ROWS,0), "
         "IFNULL(DATA_LENGTH,0)+IFNULL(INDEX_LENGTH,0) FROM information_schema.TABLES "
-        "WHERE TABLE_SCHEMA " SYS_FILTER " AND TABLE_TYPE IN ('BASE TABLE','VIEW','SYSTEM VERSIONED')",
+        "WHERE TABLE_SCHEMA " SYS_FILTER " AND TABLE_TYPE IN ('BASE TABLE','VIEW','SYSTEM VERSIONED','SEQUENCE')",
         &res, err);
     if (rc != HM_OK)
         return rc;
@@ -224,6 +224,10 @@ static hm_code load_tables(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err
                 goto nomem;
             if (strcasecmp(t->engine, "InnoDB") != 0)
                 t->flags |= HM_FLAG_NON_INNODB;
+            if (strcmp(row[2], "SEQUENCE") == 0)
+                t->flags |= HM_FLAG_SEQUENCE;
+            else if (strcmp(row[2], "SYSTEM VERSIONED") == 0)
+                t->flags |= HM_FLAG_VERSIONED;
         }
     }
     cat->nobjects = nviews;
@@ -384,7 +388,7 @@ static hm_code load_keys(hm_catalog *cat, hm_conn *src, hm_err *err)
     }
     mysql_free_result(res);
     for (size_t i = 0; i < cat->ntables; i++)
-        if (!cat->tables[i].key)
+        if (!cat->tables[i].key && !(cat->tables[i].flags & HM_FLAG_SEQUENCE)) /* one row: nothing to chunk */
             cat->tables[i].flags |= HM_FLAG_NO_KEY;
     return HM_OK;
 nomem:

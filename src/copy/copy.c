@@ -29,6 +29,7 @@
  * the table states. hm_copy_cancel only sets an atomic flag.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,7 @@ struct hm_copy {
     hm_throttle throttle;
     hm_write_method method;
     size_t insert_max;
+    size_t packet_max;
     unsigned nthreads;
     worker *w;
     tstate *ts;
@@ -533,6 +535,7 @@ static hm_code copy_chunk(worker *w, tstate *ts, const hm_meta_chunk *ch, hm_err
     cx.t = t;
     cx.method = c->method;
     cx.insert_max = c->insert_max;
+    cx.packet_max = c->packet_max;
     cx.throttle = c->o.max_rows_per_sec ? &c->throttle : NULL;
     cx.cancel = &c->cancel;
     cx.rows_total = &c->rows;
@@ -724,6 +727,7 @@ static hm_code choose_method(hm_copy *c, hm_err *err)
         return rc;
     max_packet = strtoull(v, NULL, 10);
     c->insert_max = max_packet > (2u << 20) ? (1u << 20) : (size_t)(max_packet / 2);
+    c->packet_max = max_packet > SIZE_MAX ? SIZE_MAX : (size_t)max_packet;
     c->method = c->o.write_method;
     if (c->method == HM_WRITE_AUTO || c->method == HM_WRITE_LOAD) {
         rc = hm_conn_value(&c->tgt, "SELECT @@local_infile", v, sizeof v, &found, err);
@@ -765,9 +769,13 @@ static hm_code create_schema(hm_copy *c, hm_err *err)
     hm_code rc = HM_OK;
     for (size_t i = 0; i < c->cat.nschemas && rc == HM_OK; i++)
         rc = hm_schema_create_database(&c->tgt, &c->cat.schemas[i], err);
-    for (size_t i = 0; i < c->cat.ntables && rc == HM_OK; i++) {
+    /* pass 0 the sequences, pass 1 the tables: a column DEFAULT may call NEXTVAL(seq) */
+    for (size_t n = 0; n < 2 * c->cat.ntables && rc == HM_OK; n++) {
+        size_t i = n % c->cat.ntables;
         tstate *ts = &c->ts[i];
         char state[20] = "";
+        if (((c->cat.tables[i].flags & HM_FLAG_SEQUENCE) != 0) != (n < c->cat.ntables))
+            continue;
         ts->t = &c->cat.tables[i];
         c->rows_est += ts->t->rows_est;
         ts->chunk_rows = c->o.chunk_rows;
@@ -873,12 +881,18 @@ static void fill_result(hm_copy *c, hm_copy_result *res)
     for (size_t i = 0; i < c->cat.ntables; i++) {
         hm_table *t = &c->cat.tables[i];
         int k;
-        if (!(t->flags & (HM_FLAG_NO_KEY | HM_FLAG_NON_INNODB)))
+        char why[160] = "";
+        if (!(t->flags & (HM_FLAG_NO_KEY | HM_FLAG_NON_INNODB | HM_FLAG_VERSIONED)))
             continue;
-        k = snprintf(res->flagged + off, sizeof res->flagged - off, "%s%s.%s (%s%s%s)", off ? ", " : "",
-                     t->db, t->name, (t->flags & HM_FLAG_NO_KEY) ? "no key: one stream" : "",
-                     (t->flags & HM_FLAG_NO_KEY) && (t->flags & HM_FLAG_NON_INNODB) ? "; " : "",
-                     (t->flags & HM_FLAG_NON_INNODB) ? t->engine : "");
+        if (t->flags & HM_FLAG_NO_KEY)
+            strcat(why, "no key: one stream");
+        if (t->flags & HM_FLAG_NON_INNODB)
+            snprintf(why + strlen(why), sizeof why - strlen(why), "%s%.64s", why[0] ? "; " : "", t->engine);
+        if (t->flags & HM_FLAG_VERSIONED)
+            snprintf(why + strlen(why), sizeof why - strlen(why), "%s", why[0] ? "; system-versioned: history "
+                     "rows not copied" : "system-versioned: history rows not copied");
+        k = snprintf(res->flagged + off, sizeof res->flagged - off, "%s%s.%s (%s)", off ? ", " : "",
+                     t->db, t->name, why);
         if (k < 0 || (size_t)k >= sizeof res->flagged - off) {
             snprintf(res->flagged + (sizeof res->flagged - 5), 5, "...");
             break;

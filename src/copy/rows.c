@@ -431,13 +431,122 @@ static hm_code format_insert_row(stream *s, hm_buf *q, MYSQL_ROW row, const unsi
     return rc == HM_OK ? hm_buf_addc(q, ')') : rc;
 }
 
+/* What one row's "(...)" can take at most in the INSERT text: an escaped string doubles, hex too. */
+static size_t row_text_max(const stream *s, const unsigned long *len)
+{
+    size_t n = 2;
+    for (unsigned i = 0; i < s->nf; i++)
+        n += 2 * (size_t)len[i] + 8;
+    return n;
+}
+
+/* Sends q (an INSERT of n rows) and checks what the target stored; q is cut back to its head. */
+static hm_code flush_insert(const hm_rows_ctx *cx, hm_buf *q, size_t head_len, uint64_t *n, hm_err *err)
+{
+    hm_code rc;
+    if (mysql_real_query(cx->tgt->my, q->data, q->len) != 0) {
+        rc = hm_conn_fail(cx->tgt, "inserting rows", err);
+        hm_err_prefix(err, "%s.%s", cx->t->db, cx->t->name);
+        return rc;
+    }
+    rc = check_written(cx->tgt, cx->t, *n, err);
+    *n = 0;
+    q->len = head_len;
+    return rc;
+}
+
+#define LONG_PIECE ((size_t)1 << 20) /* bytes per mysql_stmt_send_long_data() */
+
+/*
+ * Inserts one row too large for the INSERT text (its escaped or hex form would pass the target's
+ * max_allowed_packet although the row itself does not): a prepared INSERT whose values travel as
+ * raw bytes, the large ones by mysql_stmt_send_long_data() in 1 MiB pieces, so that no packet is
+ * larger than the value itself. *stmt is prepared on first use and kept for the chunk.
+ * The session is SET NAMES binary, so the bytes are taken as they are, as in the text path.
+ */
+static hm_code insert_long_row(stream *s, MYSQL_STMT **stmt, MYSQL_ROW row, const unsigned long *len,
+                               hm_err *err)
+{
+    const hm_rows_ctx *cx = s->cx;
+    MYSQL_BIND *b = NULL;
+    hm_buf q;
+    hm_code rc = HM_OK;
+
+    hm_buf_init(&q, (size_t)1 << 20);
+    if (!*stmt) {
+        if (hm_buf_adds(&q, "INSERT INTO ") != HM_OK || hm_sqlq_table(&q, cx->t->db, cx->t->name) != HM_OK ||
+            hm_buf_adds(&q, " (") != HM_OK || hm_rows_column_list(&q, cx->t) != HM_OK ||
+            hm_buf_adds(&q, ") VALUES (") != HM_OK) {
+            rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (unsigned i = 0; i < s->nf && rc == HM_OK; i++)
+            rc = hm_buf_adds(&q, i ? ",?" : "?");
+        if (rc != HM_OK || hm_buf_addc(&q, ')') != HM_OK) {
+            rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+            goto out;
+        }
+        if ((*stmt = mysql_stmt_init(cx->tgt->my)) == NULL) {
+            rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (mysql_stmt_prepare(*stmt, q.data, q.len) != 0)
+            goto stmt_fail;
+    }
+    if ((b = calloc(s->nf ? s->nf : 1, sizeof *b)) == NULL) {
+        rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (unsigned i = 0; i < s->nf; i++) {
+        b[i].buffer_type = row[i] ? MYSQL_TYPE_LONG_BLOB : MYSQL_TYPE_NULL;
+        if (row[i] && len[i] <= LONG_PIECE) {
+            b[i].buffer = row[i];
+            b[i].buffer_length = len[i];
+        }
+    }
+    if (mysql_stmt_bind_param(*stmt, b) != 0)
+        goto stmt_fail;
+    for (unsigned i = 0; i < s->nf; i++) {
+        if (!row[i] || len[i] <= LONG_PIECE)
+            continue;
+        for (size_t off = 0; off < len[i]; off += LONG_PIECE) {
+            size_t n = len[i] - off < LONG_PIECE ? len[i] - off : LONG_PIECE;
+            if (mysql_stmt_send_long_data(*stmt, i, row[i] + off, (unsigned long)n) != 0)
+                goto stmt_fail;
+        }
+    }
+    if (mysql_stmt_execute(*stmt) != 0)
+        goto stmt_fail;
+    if (mysql_stmt_affected_rows(*stmt) != 1 || mysql_stmt_warning_count(*stmt) > 0) {
+        /* check_written reads the counts from the connection: run it on a one-row answer */
+        rc = check_written(cx->tgt, cx->t, 1, err);
+        if (rc == HM_OK && mysql_stmt_affected_rows(*stmt) != 1)
+            rc = hm_err_set(err, HM_ETARGET, "target %s: %s.%s did not store a row of %zu bytes",
+                            cx->tgt->addr, cx->t->db, cx->t->name, row_text_max(s, len) / 2);
+    }
+    for (unsigned i = 0; i < s->nf; i++)
+        if (row[i]) {
+            s->bytes += len[i];
+            s->tick_bytes += len[i];
+        }
+    goto out;
+stmt_fail:
+    rc = hm_err_set(err, HM_ETARGET, "target %s: inserting a large row into %s.%s: %s", cx->tgt->addr,
+                    cx->t->db, cx->t->name, *stmt ? mysql_stmt_error(*stmt) : mysql_error(cx->tgt->my));
+out:
+    free(b);
+    hm_buf_release(&q);
+    return rc;
+}
+
 static hm_code copy_insert(const hm_rows_ctx *cx, const char *where, uint64_t *rows,
                            uint64_t *bytes, hm_err *err)
 {
     stream s;
     hm_buf q;
-    size_t head_len;
+    size_t head_len, room;
     uint64_t in_stmt = 0;
+    MYSQL_STMT *big = NULL;
     hm_code rc = open_source(&s, cx, where, err);
     hm_buf_init(&q, (size_t)1 << 31);
     if (rc != HM_OK)
@@ -449,34 +558,36 @@ static hm_code copy_insert(const hm_rows_ctx *cx, const char *where, uint64_t *r
         goto out;
     }
     head_len = q.len;
+    /* what a statement may hold, below max_allowed_packet with room for the packet header */
+    room = cx->packet_max > head_len + 4096 ? cx->packet_max - head_len - 4096 : 0;
     for (;;) {
         MYSQL_ROW row = mysql_fetch_row(s.res);
-        bool flush;
         if (!row && mysql_errno(cx->src->my)) {
             rc = hm_conn_fail(cx->src, "reading rows", err);
             goto out;
         }
         if (row) {
-            if (in_stmt && (rc = hm_buf_addc(&q, ',')) != HM_OK)
-                goto nomem;
-            if ((rc = format_insert_row(&s, &q, row, mysql_fetch_lengths(s.res))) != HM_OK)
-                goto nomem;
-            in_stmt++;
+            const unsigned long *len = mysql_fetch_lengths(s.res);
+            size_t most = row_text_max(&s, len);
+            if (in_stmt && q.len - head_len + 1 + most > room &&
+                (rc = flush_insert(cx, &q, head_len, &in_stmt, err)) != HM_OK)
+                goto out;
+            if (most > room) {
+                if ((rc = insert_long_row(&s, &big, row, len, err)) != HM_OK)
+                    goto out;
+            } else {
+                if (in_stmt && (rc = hm_buf_addc(&q, ',')) != HM_OK)
+                    goto nomem;
+                if ((rc = format_insert_row(&s, &q, row, len)) != HM_OK)
+                    goto nomem;
+                in_stmt++;
+            }
             s.rows++;
             s.tick_rows++;
         }
-        flush = in_stmt && (!row || q.len >= cx->insert_max);
-        if (flush) {
-            if (mysql_real_query(cx->tgt->my, q.data, q.len) != 0) {
-                rc = hm_conn_fail(cx->tgt, "inserting rows", err);
-                hm_err_prefix(err, "%s.%s", cx->t->db, cx->t->name);
-                goto out;
-            }
-            if ((rc = check_written(cx->tgt, cx->t, in_stmt, err)) != HM_OK)
-                goto out;
-            in_stmt = 0;
-            q.len = head_len;
-        }
+        if (in_stmt && (!row || q.len >= cx->insert_max) &&
+            (rc = flush_insert(cx, &q, head_len, &in_stmt, err)) != HM_OK)
+            goto out;
         if (s.tick_rows >= ROWS_PER_TICK || !row) {
             tick(&s, true);
             if (atomic_load(cx->cancel)) {
@@ -491,6 +602,8 @@ static hm_code copy_insert(const hm_rows_ctx *cx, const char *where, uint64_t *r
 nomem:
     rc = hm_err_set(err, HM_ENOMEM, "out of memory: a row of %s.%s is too large", cx->t->db, cx->t->name);
 out:
+    if (big)
+        mysql_stmt_close(big);
     *rows = s.rows;
     *bytes = s.bytes;
     hm_buf_release(&q);

@@ -29,6 +29,8 @@ typedef struct hm_rows_ctx {
     const hm_table *t;
     hm_write_method method;       /* HM_WRITE_LOAD or HM_WRITE_INSERT */
     size_t insert_max;            /* INSERT path: bytes per statement */
+    size_t packet_max;            /* the target's max_allowed_packet: a row whose INSERT text would
+                                     not fit goes alone, by a prepared statement, in pieces */
     hm_throttle *throttle;        /* may be NULL */
     const atomic_bool *cancel;
     _Atomic uint64_t *rows_total; /* progress counters, added to as rows go */
