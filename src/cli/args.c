@@ -19,10 +19,11 @@ void hm_cli_usage(FILE *f)
           "Copies a live MySQL/MariaDB database into another server from one consistent snapshot.\n"
           "URI: mysql://USER:PASS@HOST:PORT (PASS may be left out and given by file or environment)\n"
           "\n"
-          "  --mode full                  copy schema and data (the only mode in this version)\n"
+          "  --mode M                     migrate: full (copy schema and data; the only mode in this\n"
+          "                               version); check: full+incremental (default) or full\n"
           "  --include PATTERN            db or db.table, * and ? wildcards; repeatable (default: all)\n"
           "  --exclude PATTERN            same syntax; repeatable\n"
-          "  --threads N                  parallel chunk workers (default 4)\n"
+          "  --threads N                  parallel chunk workers (default 4); check: as migrate will\n"
           "  --chunk-rows N               rows per chunk (default: about 16 MiB of rows)\n"
           "  --max-rows-per-sec N         throttle reads from the source (default: unlimited)\n"
           "  --write-method M             auto | load | insert (default auto: LOAD DATA LOCAL when the\n"
@@ -131,7 +132,7 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
     int c;
 
     memset(cli, 0, sizeof *cli);
-    cli->mode = "full";
+    cli->mode = NULL; /* default by command, below */
     if (argc < 2) {
         hm_err_set(err, HM_EUSAGE, "no command given; try: hotmig migrate --help");
         return 2;
@@ -238,11 +239,13 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         return 2;
     }
     if (strcmp(cli->command, "check") == 0 &&
-        (cli->threads || cli->chunk_rows || cli->max_rows_per_sec || cli->write_method || cli->progress)) {
-        hm_err_set(err, HM_EUSAGE, "--threads, --chunk-rows, --max-rows-per-sec, --write-method and --progress "
+        (cli->chunk_rows || cli->max_rows_per_sec || cli->write_method || cli->progress)) {
+        hm_err_set(err, HM_EUSAGE, "--chunk-rows, --max-rows-per-sec, --write-method and --progress "
                                    "belong to hotmig migrate");
         return 2;
     }
+    if (!cli->mode) /* check answers for a whole migration; migrate copies only, in this version */
+        cli->mode = strcmp(cli->command, "check") == 0 ? "full+incremental" : "full";
     if (strcmp(cli->command, "migrate") == 0 && strcmp(cli->mode, "full") != 0) {
         hm_err_set(err, HM_EUSAGE, "--mode full+incremental is not available in this version yet; use --mode full");
         return 2;

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "check/check.h"
 #include "copy/catalog.h"
 #include "copy/keylit.h"
 #include "copy/meta.h"
@@ -954,6 +955,9 @@ hm_code hm_copy_run(hm_copy *c, hm_copy_result *res, hm_err *err)
     c->t0 = hm_clock_now();
     set_stage(c, HM_STAGE_CONNECT, &rw);
 
+    /* the precheck: nothing is written to the target while one of its items FAILS */
+    if ((rc = hm_check_before_copy(&c->o, NULL, err)) != HM_OK)
+        goto out;
     if ((rc = hm_conn_open(&c->src, &c->o.source, "source", 0, err)) != HM_OK)
         goto out;
     if ((rc = hm_conn_open(&c->tgt, &c->o.target, "target", 0, err)) != HM_OK)
