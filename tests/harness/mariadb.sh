@@ -2,7 +2,10 @@
 #
 # Sourced by bash scripts. Each server gets its own datadir, socket, pid file and a free TCP port on
 # 127.0.0.1 under $HM_TEST_ROOT (default /tmp/hotmig-test.$UID). Servers are stopped by pid, never by
-# name, so a developer's own MariaDB is never touched.
+# name, so a developer's own MariaDB is never touched. hm_srv_start may run concurrently (in
+# subshells, or in other scripts of the same user): a port being started on is reserved under
+# $HM_PORT_DIR (default /tmp/hotmig-ports.$UID) until the server listens, and mariadb-install-db
+# keeps its temporary files in the server's own directory.
 #
 #   hm_srv_start NAME ROLE [extra mariadbd options...]   ROLE: source | target
 #       source: log_bin, binlog_format=ROW, binlog_row_image=FULL, server_id=11
@@ -20,14 +23,35 @@ HM_TEST_PASSWORD=${HM_TEST_PASSWORD:-hm-test-pw}
 HM_SRV_STARTED=${HM_SRV_STARTED:-}
 export HM_TEST_ROOT HM_TEST_PASSWORD
 
-hm__free_port() {
-    local p
+HM_PORT_DIR=${HM_PORT_DIR:-/tmp/hotmig-ports.$(id -u)}
+
+# hm__free_port [OWNER_PID]: prints a port on 127.0.0.1 that nothing listens on and that no live
+# process has reserved; with OWNER_PID, reserves it for that process (hm__release_port frees it; a
+# reservation whose owner has died is taken over). Choosing and reserving happen under a lock, so
+# concurrent callers never get the same port. Runs in a subshell: the lock ends with it.
+hm__free_port() (
+    local p owner lk
+    # its own seed: subshells started together inherit the same generator
+    RANDOM=$BASHPID
+    mkdir -p "$HM_PORT_DIR" || return 1
+    exec {lk}>>"$HM_PORT_DIR/.lock" || return 1
+    flock "$lk" || return 1
     for _ in $(seq 1 200); do
         p=$(( 20000 + RANDOM % 20000 ))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+        if [ -f "$HM_PORT_DIR/$p" ]; then
+            owner=$(cat "$HM_PORT_DIR/$p" 2>/dev/null)
+            [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null && continue
+            rm -f "$HM_PORT_DIR/$p"
+        fi
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+        [ $# -gt 0 ] && echo "$1" >"$HM_PORT_DIR/$p"
+        echo "$p"
+        return 0
     done
     return 1
-}
+)
+
+hm__release_port() { rm -f "$HM_PORT_DIR/$1"; }
 
 hm__mariadbd() {
     local b
@@ -39,10 +63,20 @@ hm__mariadbd() {
 }
 
 hm_srv_start() {
-    local name=$1 role=$2; shift 2
-    local dir="$HM_TEST_ROOT/$name" port server_id bin
+    local port rc me=$BASHPID
+    # reserved for this (sub)shell until the server listens on it
+    port=$(hm__free_port "$me") || { echo "no free port" >&2; return 1; }
+    hm__srv_start_on "$port" "$@"
+    rc=$?
+    hm__release_port "$port"
+    return $rc
+}
+
+# hm__srv_start_on PORT NAME ROLE [options...]: hm_srv_start on a port reserved for it
+hm__srv_start_on() {
+    local port=$1 name=$2 role=$3; shift 3
+    local dir="$HM_TEST_ROOT/$name" server_id bin
     bin=$(hm__mariadbd) || return 1
-    port=$(hm__free_port) || { echo "no free port" >&2; return 1; }
     [ -f "$dir/pid" ] && hm_srv_stop "$name"
     rm -rf "$dir"; mkdir -p "$dir/data" "$dir/tmp"
     case "$role" in
@@ -50,7 +84,8 @@ hm_srv_start() {
         target) server_id=22 ;;
         *) echo "hm_srv_start: role must be source or target" >&2; return 1 ;;
     esac
-    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+    # its own TMPDIR: concurrent mariadb-install-db runs collide in a shared /tmp
+    TMPDIR=$dir/tmp mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
         --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
         || { echo "mariadb-install-db failed for $name: see $dir/install.log" >&2; return 1; }
     cat >"$dir/init.sql" <<SQL
@@ -67,6 +102,8 @@ SQL
         --local-infile=1 --secure-file-priv="" --skip-name-resolve \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
         "$@" >/dev/null 2>&1 &
+    # its pid at once (mariadbd writes the same later): a stop during the start finds it
+    echo $! >"$dir/pid"
     local i
     for i in $(seq 1 600); do
         if mariadb --no-defaults -h127.0.0.1 -P"$port" -uroot -p"$HM_TEST_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1; then

@@ -1,12 +1,23 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
+# shellcheck disable=SC2034 # SRC, TGT and IT_SRC_OPTS are for the tests that source this file
 # tests/integration/lib.sh: shared setup for integration tests (sourced).
 #
 # Starts a source and a target MariaDB (harness), stops them on exit, and offers assertions that
-# compare data, never just exit codes.
-#   it_start            start servers "src" and "tgt" under a per-test HM_TEST_ROOT
-#   it_fail MSG         print MSG and exit 1
-#   it_eq A B WHAT      fail unless A == B
-#   it_checksums_equal DB [TABLE...]   CHECKSUM TABLE and row count equal on both sides
-#   HOTMIG              the binary under test (default build/hotmig)
+# compare data, never just exit codes. Every failure prints what differed.
+#   it_start                 start servers "src" and "tgt" under a per-test HM_TEST_ROOT, with the
+#                            extra mariadbd options in the array IT_SRC_OPTS for the source;
+#                            sets SRC and TGT (URIs)
+#   it_fresh_target          stop the target and start an empty one in its place
+#   it_fail MSG              print MSG and exit 1
+#   it_eq GOT WANT WHAT      fail unless GOT == WANT
+#   it_same WHAT SQL [FIELDS]  run SQL on both servers; fail (with a diff) unless the outputs
+#                            (only tab-separated FIELDS, a cut -f list, when given) are equal
+#   it_checksums_equal DB [TABLE...]   CHECKSUM TABLE EXTENDED and row count equal on both sides
+#   IT_BG_PIDS               pids of background helpers to kill on exit (tests append to it)
+#   it_case NAME FN [ARGS]   run FN in a subshell: a failing case is recorded and the test goes on
+#   it_cases_done            fail if any case failed (naming them)
+#   it_q IDENT               IDENT quoted with backticks (embedded backticks doubled)
+#   HOTMIG                   the binary under test (default build/hotmig)
 
 set -uo pipefail
 IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,17 +27,51 @@ IT_NAME=$(basename "$0" .sh)
 export HM_TEST_ROOT=${HM_IT_ROOT:-/tmp/hotmig-it.$(id -u)}/$IT_NAME
 # shellcheck source=../harness/mariadb.sh
 source "$IT_REPO/tests/harness/mariadb.sh"
+# the URIs of the two servers, set by it_start
+SRC='' TGT=''
+IT_SRC_OPTS=()
+IT_BG_PIDS=()
 
 it_cleanup() {
+    local p
+    # background helpers (writers, a hotmig to be killed) that a test registered in IT_BG_PIDS
+    for p in "${IT_BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
     hm_srv_stop_all
 }
 trap it_cleanup EXIT
+# a runner timeout sends TERM: stop the servers all the same
+trap 'echo "FAIL: terminated (timeout?)" >&2; exit 124' TERM INT
 
 it_start() {
-    hm_srv_start src source "$@" || it_fail "source server did not start"
+    [ -x "$HOTMIG" ] || it_fail "no hotmig binary at $HOTMIG"
+    mkdir -p "$HM_TEST_ROOT"
+    hm_srv_start src source "${IT_SRC_OPTS[@]}" || it_fail "source server did not start"
     hm_srv_start tgt target || it_fail "target server did not start"
     SRC=$(hm_uri src)
     TGT=$(hm_uri tgt)
+}
+
+it_fresh_target() {
+    hm_srv_stop tgt
+    hm_srv_start tgt target || it_fail "target server did not restart"
+    TGT=$(hm_uri tgt)
+}
+
+IT_FAILED_CASES=()
+it_case() {
+    local name=$1
+    shift
+    echo "### case: $name"
+    if ("$@"); then
+        echo "### ok: $name"
+    else
+        echo "### FAILED: $name" >&2
+        IT_FAILED_CASES+=("$name")
+    fi
+}
+
+it_cases_done() {
+    [ ${#IT_FAILED_CASES[@]} -eq 0 ] || it_fail "${#IT_FAILED_CASES[@]} case(s) failed: $(printf '[%s] ' "${IT_FAILED_CASES[@]}")"
 }
 
 it_fail() {
@@ -38,20 +83,48 @@ it_eq() {
     [ "$1" == "$2" ] || it_fail "$3: expected [$2], got [$1]"
 }
 
-it_checksums_equal() {
-    local db=$1 t a b tables
-    shift
-    if [ $# -gt 0 ]; then tables="$*"; else
-        tables=$(hm_sql src "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='$db' AND TABLE_TYPE='BASE TABLE'")
+it_q() {
+    # shellcheck disable=SC2016 # the backticks are literal
+    printf '`%s`' "${1//\`/\`\`}"
+}
+
+# it_same WHAT SQL [FIELDS]: equal output of SQL on source and target (both must succeed, and
+# print something)
+it_same() {
+    local what=$1 sql=$2 fields=${3:-} a b
+    a=$(hm_sql src "$sql" 2>&1) || it_fail "$what: query failed on the source: $a"
+    b=$(hm_sql tgt "$sql" 2>&1) || it_fail "$what: query failed on the target: $b"
+    if [ -n "$fields" ]; then
+        a=$(cut -f"$fields" <<<"$a")
+        b=$(cut -f"$fields" <<<"$b")
     fi
-    [ -n "$tables" ] || it_fail "no tables in $db"
-    for t in $tables; do
-        a=$(hm_sql src "CHECKSUM TABLE \`$db\`.\`$t\` EXTENDED" | cut -f2)
-        b=$(hm_sql tgt "CHECKSUM TABLE \`$db\`.\`$t\` EXTENDED" | cut -f2)
-        [ -n "$a" ] && [ "$a" != "NULL" ] || it_fail "no checksum for source $db.$t"
+    [ -n "$a" ] || it_fail "$what: the source returned nothing for: $sql"
+    if [ "$a" != "$b" ]; then
+        echo "--- source" >&2
+        echo "+++ target" >&2
+        diff <(echo "$a") <(echo "$b") >&2
+        it_fail "$what differs between source and target"
+    fi
+}
+
+it_checksums_equal() {
+    local db=$1 t a b tables qt
+    shift
+    local -a list
+    if [ $# -gt 0 ]; then list=("$@"); else
+        mapfile -t list < <(hm_sql src "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA='$db' AND TABLE_TYPE='BASE TABLE' ORDER BY 1")
+    fi
+    [ ${#list[@]} -gt 0 ] || it_fail "no tables in $db"
+    for t in "${list[@]}"; do
+        qt="$(it_q "$db").$(it_q "$t")"
+        tables=$(hm_sql tgt "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='$db' AND TABLE_NAME='${t//\'/\'\'}'")
+        it_eq "$tables" "1" "table $db.$t exists on the target"
+        a=$(hm_sql src "CHECKSUM TABLE $qt EXTENDED" | cut -f2)
+        b=$(hm_sql tgt "CHECKSUM TABLE $qt EXTENDED" | cut -f2)
+        if [ -z "$a" ] || [ "$a" = "NULL" ]; then it_fail "no checksum for source $db.$t"; fi
         it_eq "$b" "$a" "checksum of $db.$t"
-        a=$(hm_sql src "SELECT COUNT(*) FROM \`$db\`.\`$t\`")
-        b=$(hm_sql tgt "SELECT COUNT(*) FROM \`$db\`.\`$t\`")
+        a=$(hm_sql src "SELECT COUNT(*) FROM $qt")
+        b=$(hm_sql tgt "SELECT COUNT(*) FROM $qt")
         it_eq "$b" "$a" "row count of $db.$t"
     done
 }
