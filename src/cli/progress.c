@@ -1,5 +1,5 @@
 /*
- * cli/progress.c: rendering progress: a bar on a terminal (stderr), lines in a pipe (stderr),
+ * cli/progress.c: rendering progress: a bar on a terminal (stderr), lines in a pipe (stdout),
  * or one JSON object per line (stdout) for machines. Owns nothing.
  */
 #include <jansson.h>
@@ -17,7 +17,9 @@ void hm_render_init(hm_render *r, hm_progress_mode mode)
     if (mode == HM_PROGRESS_AUTO)
         mode = isatty(STDERR_FILENO) ? HM_PROGRESS_BAR : HM_PROGRESS_LINES;
     r->mode = mode;
-    r->f = mode == HM_PROGRESS_JSON ? stdout : stderr;
+    /* stderr is for the terminal's bar and for the one line of an error; in a pipe, progress
+     * lines are the run's output, like its summary */
+    r->f = mode == HM_PROGRESS_BAR ? stderr : stdout;
 }
 
 unsigned hm_render_interval_ms(const hm_render *r)
@@ -125,8 +127,9 @@ void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds)
                                     "flagged", res->flagged));
         return;
     }
-    printf("hotmig: copy complete: %u tables, %llu rows, %.1f MB in %.1f s (%s)\n", res->tables_copied,
-           (unsigned long long)res->rows_copied, (double)res->bytes_copied / 1e6, seconds,
+    printf("hotmig: copy complete: %u table%s, %llu row%s, %.1f MB in %.1f s (%s)\n", res->tables_copied,
+           res->tables_copied == 1 ? "" : "s", (unsigned long long)res->rows_copied,
+           res->rows_copied == 1 ? "" : "s", (double)res->bytes_copied / 1e6, seconds,
            res->write_method);
     if (res->resumed)
         printf("hotmig: resumed an earlier run: %u chunks were already done and not copied again\n",
