@@ -75,7 +75,8 @@ hm_code hm_conn_open(hm_conn *c, const hm_endpoint *ep, const char *role, unsign
     mysql_options(c->my, MYSQL_OPT_LOCAL_INFILE, &local);
     mysql_options(c->my, MYSQL_READ_DEFAULT_GROUP, NULL);
     if (!mysql_real_connect(c->my, ep->host, ep->user, ep->password ? ep->password : "", NULL,
-                            ep->port, NULL, CLIENT_MULTI_RESULTS)) {
+                            ep->port, NULL,
+                            CLIENT_MULTI_RESULTS | ((flags & HM_CONN_FOUND_ROWS) ? CLIENT_FOUND_ROWS : 0))) {
         rc = hm_conn_fail(c, "connecting", err);
         mysql_close(c->my);
         c->my = NULL;

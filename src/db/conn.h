@@ -30,7 +30,8 @@ typedef struct hm_conn {
 } hm_conn;
 
 enum {
-    HM_CONN_LOCAL_INFILE = 1 /* allow LOAD DATA LOCAL (our own handler supplies the data) */
+    HM_CONN_LOCAL_INFILE = 1, /* allow LOAD DATA LOCAL (our own handler supplies the data) */
+    HM_CONN_FOUND_ROWS = 2    /* affected rows count the rows matched, changed or not */
 };
 
 /* Connects and sets up the session. On failure c->my is NULL and err is filled. */

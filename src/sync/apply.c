@@ -1,0 +1,4 @@
+/*
+ * sync/apply.c: see apply.h. (Being written.)
+ */
+#include "sync/apply.h"

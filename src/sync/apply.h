@@ -1,0 +1,70 @@
+/*
+ * sync/apply.h: applying the rows of binlog ROWS events to the target.
+ *
+ * For each table it meets, the applier reads the target table's definition (columns in order,
+ * signedness, generated columns, the key: PRIMARY, else the first unique key on NOT NULL
+ * columns) from the target's information_schema once, and prepares its statements once: INSERT
+ * of the non-generated columns (several rows per statement when an event carries several),
+ * UPDATE ... SET non-generated columns WHERE key = ?, DELETE ... WHERE key = ?. A table without
+ * a key matches the whole before-image (col <=> ? for each column, LIMIT 1) and is counted as
+ * slow. Values are bound as parameters from the decoded row images (binlog/rows.h), never
+ * formatted into SQL: integers with the target column's signedness, FLOAT/DOUBLE as doubles,
+ * DECIMAL and temporal values as their exact text, TIMESTAMP as UTC text (the session's
+ * time_zone is +00:00), strings, BLOBs, BIT, ENUM/SET (by number), JSON (MySQL's binary JSON
+ * turned to text) and GEOMETRY as bytes; BINARY(n) values padded back to n bytes where they
+ * are compared.
+ *
+ * Rows go into the transaction the caller has open on the target connection; the applier
+ * never commits. Every row must change exactly one target row: an UPDATE or DELETE that finds
+ * no row, or an INSERT that hits a duplicate key, means the target has diverged from the source,
+ * and fails with HM_ETARGET naming the table and the key (values of key columns only, never a
+ * whole row) -- it is never skipped. The target connection must have been opened with
+ * HM_CONN_FOUND_ROWS, so that an UPDATE that changes nothing still counts its row.
+ *
+ * After DDL changes a table, hm_sync_applier_forget() drops what was cached for it.
+ *
+ * Ownership: the applier borrows tgt (which must outlive it) and owns its statements and
+ * cached definitions.
+ */
+#ifndef HM_SYNC_APPLY_H
+#define HM_SYNC_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "binlog/event.h"
+#include "binlog/rows.h"
+#include "binlog/tablemap.h"
+#include "db/conn.h"
+#include "hotmig.h"
+
+typedef struct hm_sync_applier hm_sync_applier;
+
+typedef struct hm_sync_apply_stats {
+    uint64_t rows_inserted, rows_updated, rows_deleted;
+    uint64_t statements;        /* statements executed on the target */
+    uint64_t keyless_rows;      /* rows of tables without a key (matched by whole image) */
+} hm_sync_apply_stats;
+
+/* NULL (err filled) when out of memory. */
+hm_sync_applier *hm_sync_applier_new(hm_conn *tgt, hm_err *err);
+void hm_sync_applier_free(hm_sync_applier *a);
+
+/* Applies every row of ev, a WRITE, UPDATE or DELETE ROWS event (v1 or v2, MySQL or MariaDB,
+ * already inflated when it was compressed), whose table map is tm (tm's database and table name
+ * say where on the target). fmt is the stream's format. HM_ESOURCE when the images are not
+ * complete (binlog_row_image is not FULL) or do not decode; HM_ESTATE when the table map and
+ * the target table differ in columns (the target's definition has not followed the source);
+ * HM_ETARGET for a target error or divergence; connection codes when the target is lost. */
+hm_code hm_sync_apply_rows(hm_sync_applier *a, const hm_binlog_fmt *fmt, const hm_binlog_event *ev,
+                           const hm_binlog_table *tm, hm_err *err);
+
+/* Forgets the cached definition and statements of db.table (after DDL on it, or a rename). */
+void hm_sync_applier_forget(hm_sync_applier *a, const char *db, const char *table);
+/* Forgets everything (after DDL whose effect is not known, or a new target connection). */
+void hm_sync_applier_forget_all(hm_sync_applier *a);
+
+/* Totals since the applier was created. */
+void hm_sync_applier_stats(const hm_sync_applier *a, hm_sync_apply_stats *out);
+
+#endif

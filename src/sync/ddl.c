@@ -1,0 +1,4 @@
+/*
+ * sync/ddl.c: see ddl.h. (Being written.)
+ */
+#include "sync/ddl.h"

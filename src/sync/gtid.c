@@ -1,0 +1,4 @@
+/*
+ * sync/gtid.c: see gtid.h. (Being written.)
+ */
+#include "sync/gtid.h"

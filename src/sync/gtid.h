@@ -1,0 +1,51 @@
+/*
+ * sync/gtid.h: GTID sets of MySQL and MariaDB, as incremental sync tracks them.
+ *
+ * MariaDB: a GTID is domain-server-seq; the "set" a replica keeps (gtid_slave_pos) is one
+ * GTID per domain, the last applied, and a position is written "0-11-42,1-12-7" (domains in
+ * ascending order). MySQL: a GTID is uuid:n; a set is uuid:interval[:interval...] per uuid,
+ * written "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7,..." with uuids in ascending order,
+ * intervals merged and ascending, as gtid_executed prints it (without its newlines).
+ * A set holds one flavour; which is fixed by the first GTID or text put in it.
+ *
+ * Ownership: an hm_gtid_set owns its memory; release it with hm_gtid_set_release().
+ */
+#ifndef HM_SYNC_GTID_H
+#define HM_SYNC_GTID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hotmig.h"
+#include "util/buf.h"
+
+typedef struct hm_gtid_set hm_gtid_set;
+
+/* A new empty set (NULL when out of memory). */
+hm_gtid_set *hm_gtid_set_new(void);
+void hm_gtid_set_free(hm_gtid_set *s);
+
+/* Replaces s with the set written in text ("" is the empty set). MariaDB and MySQL forms are
+ * told apart by their syntax; whitespace and newlines between elements are ignored.
+ * HM_EUSAGE with a message naming the bad part when text is not a GTID set. */
+hm_code hm_gtid_set_parse(hm_gtid_set *s, const char *text, hm_err *err);
+
+/* Adds MariaDB GTID domain-server-seq: the domain's entry becomes this one. */
+hm_code hm_gtid_set_add_mariadb(hm_gtid_set *s, uint32_t domain, uint32_t server_id, uint64_t seq,
+                                hm_err *err);
+/* Adds MySQL GTID uuid:n (uuid: 16 bytes), merging intervals. */
+hm_code hm_gtid_set_add_mysql(hm_gtid_set *s, const uint8_t uuid[16], uint64_t n, hm_err *err);
+
+/* Whether MySQL GTID uuid:n is in s (false for a MariaDB set). */
+bool hm_gtid_set_contains_mysql(const hm_gtid_set *s, const uint8_t uuid[16], uint64_t n);
+/* Whether MariaDB GTID domain-server-seq is at or before s's entry for its domain (the seq is
+ * <= the domain's seq); false when the domain is absent or s is a MySQL set. */
+bool hm_gtid_set_contains_mariadb(const hm_gtid_set *s, uint32_t domain, uint64_t seq);
+
+/* Appends the canonical text of s to out ("" for an empty set). */
+hm_code hm_gtid_set_format(const hm_gtid_set *s, hm_buf *out, hm_err *err);
+
+bool hm_gtid_set_is_empty(const hm_gtid_set *s);
+
+#endif
