@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# bench/full_copy.sh: end-to-end time and peak memory of `hotmig migrate --mode full` against two
+# anchors, in one run, on the same sysbench data and the same pair of local MariaDB servers.
+#
+#   bulk-load limit    the target's own bulk-load path: CREATE TABLE from SHOW CREATE TABLE, then
+#                      per table SELECT * INTO OUTFILE on the source + LOAD DATA INFILE on the
+#                      target, THREADS tables at a time
+#   mydumper+myloader  mydumper -t THREADS -r 50000 --trx-consistency-only, then myloader
+#                      -t THREADS -e (-e: the target binlogs the load, as a managed target must)
+#   hotmig             hotmig migrate --mode full --threads THREADS
+#
+# Both servers keep the harness's settings throughout: log_bin, binlog_format=ROW, sync_binlog=1,
+# innodb_flush_log_at_trx_commit=1 (checked at the start and at the end). Before each contender
+# the target's copy is dropped and both servers flush their dirty pages (innodb_max_dirty_pages_pct
+# 0 and a high innodb_io_capacity until the buffer pool is clean, then the settings are put back),
+# so no contender pays for the writes of the one before. After each contender CHECKSUM TABLE of
+# every table must equal the source's. Times are wall clock, from start to last commit.
+# Then hotmig's peak RSS (GNU time) at two data sizes: goal < 64 MB and not growing with size.
+#
+# usage: bench/full_copy.sh [--tables N] [--rows N] [--threads N] [--write-method auto|load|insert]
+#                           [--repeat N] [--skip-mydumper] [--rss-only]
+#   defaults: 8 tables x 250000 rows, 2 threads, write method auto, 3 rounds (the contenders run
+#   interleaved, each on a clean target, the order rotating; the best time of each counts).
+#   About 4 min on 2 cores.
+#   HOTMIG=/path/to/hotmig overrides the binary (default build-release/hotmig, else build/hotmig;
+#   build-release is set up and built when neither exists). Servers live under $HM_BENCH_ROOT
+#   (default /tmp/hm-bench), removed after a successful run.
+set -uo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.." || exit 1
+
+tables=8 rows=250000 threads=2 method=auto repeat=3 skip_mydumper=0 rss_only=0
+usage() { sed -n '/^# usage:/,/^#   About .* min/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --tables) tables=${2:-}; shift 2 || usage ;;
+        --rows) rows=${2:-}; shift 2 || usage ;;
+        --threads) threads=${2:-}; shift 2 || usage ;;
+        --write-method) method=${2:-}; shift 2 || usage ;;
+        --repeat) repeat=${2:-}; shift 2 || usage ;;
+        --skip-mydumper) skip_mydumper=1; shift ;;
+        --rss-only) rss_only=1; shift ;;
+        -h|--help) usage ;;
+        *) echo "unknown option: $1" >&2; usage ;;
+    esac
+done
+for v in "$tables" "$rows" "$threads" "$repeat"; do
+    [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "--tables/--rows/--threads/--repeat: a number > 0" >&2; exit 2; }
+done
+
+die() { echo "bench: $*" >&2; exit 1; }
+say() { printf '%s\n' "$*" >&2; }          # progress of the bench itself, on stderr
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# ---- tools and binary -------------------------------------------------------------------------
+scripts/install-deps.sh || die "package installation failed (scripts/install-deps.sh)"
+if [ -z "${HOTMIG:-}" ]; then
+    if [ -x build-release/hotmig ]; then HOTMIG=$PWD/build-release/hotmig
+    elif [ -x build/hotmig ]; then HOTMIG=$PWD/build/hotmig
+    else
+        say "building hotmig (release) in build-release/"
+        if [ ! -d build-release ]; then
+            meson setup build-release -Dbuildtype=release >/dev/null || die "meson setup failed"
+        fi
+        ninja -C build-release >/dev/null || die "build failed"
+        HOTMIG=$PWD/build-release/hotmig
+    fi
+fi
+[ -x "$HOTMIG" ] || die "no hotmig binary at $HOTMIG"
+
+# ---- servers -----------------------------------------------------------------------------------
+export HM_TEST_ROOT=${HM_BENCH_ROOT:-/tmp/hm-bench}
+# shellcheck source-path=SCRIPTDIR source=../tests/harness/mariadb.sh
+source tests/harness/mariadb.sh
+ok=0
+cleanup() {
+    local p
+    for p in $(jobs -p); do kill "$p" 2>/dev/null; done
+    hm_srv_stop_all
+    if [ "$ok" -eq 1 ]; then rm -rf "$HM_TEST_ROOT"; else say "bench: logs and data: $HM_TEST_ROOT"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+hm_srv_start src source || die "source server did not start"
+hm_srv_start tgt target || die "target server did not start"
+SP=$(hm_port src) TP=$(hm_port tgt) PW=$HM_TEST_PASSWORD
+WORK=$HM_TEST_ROOT/work
+mkdir -p "$WORK" && chmod 777 "$WORK"
+
+durability() { hm_sql "$1" "SELECT CONCAT('log_bin=', @@log_bin, ' binlog_format=', @@binlog_format,
+    ' sync_binlog=', @@sync_binlog,
+    ' innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit)"; }
+want='log_bin=ON binlog_format=ROW sync_binlog=1 innodb_flush_log_at_trx_commit=1'
+for s in src tgt; do
+    [ "$(durability $s)" = "$want" ] || die "$s is not binlogging and durable: $(durability $s)"
+done
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+rev=$(git rev-parse --short HEAD 2>/dev/null)
+[ -n "$(git status --porcelain -- src include meson.build 2>/dev/null)" ] && rev="$rev + local changes"
+echo "# hotmig full-copy bench, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "# host: $(nproc) cores ($cpu), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# server: MariaDB $(hm_sql src 'SELECT VERSION()'), both: $want"
+version() { "$1" --version 2>&1 | head -1 | cut -d, -f1; }
+echo "# tools: $(version mydumper), $(version myloader), $(version sysbench)"
+echo "# hotmig: $("$HOTMIG" --version 2>&1 | head -1), $HOTMIG, git $rev"
+echo "# data: sysbench oltp_read_write, $tables tables x $rows rows; threads $threads;" \
+    "hotmig --write-method $method; $repeat round(s)"
+
+# ---- helpers -----------------------------------------------------------------------------------
+prepare() { # DB ROWS: fill the source with sysbench tables
+    local t0
+    say "== prepare: sysbench $tables tables x $2 rows in $1"
+    t0=$(now)
+    hm_sql src "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1" || die "cannot create $1 on the source"
+    sysbench oltp_read_write --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SP" \
+        --mysql-user=root --mysql-password="$PW" --mysql-db="$1" --tables="$tables" \
+        --table-size="$2" --threads="$threads" prepare >"$WORK/prepare-$1.log" 2>&1 \
+        || { tail "$WORK/prepare-$1.log" >&2; die "sysbench prepare failed"; }
+    say "   $(elapsed "$t0" "$(now)") s, $(hm_sql src "SELECT ROUND(SUM(DATA_LENGTH + INDEX_LENGTH)
+        / 1048576) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$1'") MB on disk"
+}
+
+declare -A src_sum
+source_checksums() { # DB: remember the source's checksums (the source is idle from here on)
+    local t
+    for t in $(seq 1 "$tables"); do
+        src_sum[$1.$t]=$(hm_sql src "CHECKSUM TABLE $1.sbtest$t" | cut -f2)
+        [[ ${src_sum[$1.$t]} =~ ^[0-9]+$ ]] || die "no checksum for $1.sbtest$t on the source"
+    done
+}
+
+verify() { # DB CONTENDER: every table on the target equals the source
+    local t sum
+    for t in $(seq 1 "$tables"); do
+        sum=$(hm_sql tgt "CHECKSUM TABLE $1.sbtest$t" 2>&1 | cut -f2)
+        [ "$sum" = "${src_sum[$1.$t]}" ] || die "$2 left $1.sbtest$t different on the target:" \
+            "CHECKSUM TABLE $sum, source ${src_sum[$1.$t]}"
+    done
+    say "   target equals source ($tables tables, CHECKSUM TABLE)"
+}
+
+settle() { # empty target, both buffer pools clean: each contender starts from the same state
+    local s saved dirty
+    hm_sql tgt "DROP DATABASE IF EXISTS sbtest; DROP DATABASE IF EXISTS sbsmall;
+        DROP DATABASE IF EXISTS hotmig_meta" || die "cannot clean the target"
+    rm -rf "${WORK:?}"/outfile "$WORK"/dump
+    for s in src tgt; do
+        # flush every dirty page now (fast: raised io capacity), then put the settings back
+        saved=$(hm_sql $s "SELECT CONCAT(
+            'SET GLOBAL innodb_max_dirty_pages_pct = ', @@innodb_max_dirty_pages_pct,
+            '; SET GLOBAL innodb_io_capacity = ', @@innodb_io_capacity,
+            '; SET GLOBAL innodb_io_capacity_max = ', @@innodb_io_capacity_max)")
+        hm_sql $s "SET GLOBAL innodb_io_capacity_max = 100000; SET GLOBAL innodb_io_capacity = 50000;
+            SET GLOBAL innodb_max_dirty_pages_pct = 0"
+        for _ in $(seq 1 600); do
+            dirty=$(hm_sql $s "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
+                WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY'")
+            [ "${dirty:-0}" -lt 50 ] && break
+            sleep 0.2
+        done
+        hm_sql $s "$saved" || die "cannot restore the flush settings of $s"
+    done
+    sync
+}
+
+declare -A rss runs best note
+record() { # CONTENDER SECONDS: keep every run and the best
+    runs[$1]="${runs[$1]:-}${runs[$1]:+ }$2"
+    if [ -z "${best[$1]:-}" ] || awk -v a="$2" -v b="${best[$1]}" 'BEGIN { exit !(a < b) }'; then
+        best[$1]=$2
+        return 0
+    fi
+    return 1
+}
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+run_hotmig() { # DB KEY: one hotmig run; seconds in $last, peak RSS (KB) kept as the max in rss[KEY]
+    local t0 t1 kb log=$WORK/hotmig-$2.log
+    say "== hotmig migrate --mode full --threads $threads --write-method $method ($1)"
+    t0=$(now)
+    /usr/bin/time -v -o "$WORK/time-$2" "$HOTMIG" migrate --source "$(hm_uri src)" \
+        --target "$(hm_uri tgt)" --mode full --include "$1" --threads "$threads" \
+        --write-method "$method" --progress lines >"$log" 2>&1 \
+        || { tail -20 "$log" >&2; die "hotmig failed (log: $log)"; }
+    t1=$(now)
+    last=$(elapsed "$t0" "$t1")
+    kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$WORK/time-$2")
+    [[ $kb =~ ^[0-9]+$ ]] || die "no peak RSS from /usr/bin/time for hotmig"
+    [ "$kb" -gt "${rss[$2]:-0}" ] && rss[$2]=$kb
+    say "   $last s, peak RSS $(mb "$kb") MB"
+    grep -E 'copy complete|snapshot' "$log" | sed 's/^/   /' >&2
+}
+
+run_limit() {
+    local t t0 ddl running=0 failed=0
+    say "== bulk-load limit: SELECT INTO OUTFILE + LOAD DATA INFILE, $threads tables at a time"
+    mkdir -p "$WORK/outfile" && chmod 777 "$WORK/outfile"
+    t0=$(now)
+    hm_sql tgt "CREATE DATABASE sbtest" || die "limit: CREATE DATABASE failed"
+    for t in $(seq 1 "$tables"); do
+        ddl=$(hm_sql src "SHOW CREATE TABLE sbtest.sbtest$t" | cut -f2- | sed 's/\\n/\n/g')
+        hm_sql tgt "USE sbtest; $ddl" || die "limit: CREATE TABLE sbtest$t failed"
+    done
+    for t in $(seq 1 "$tables"); do
+        if [ "$running" -ge "$threads" ]; then wait -n || failed=1; running=$((running - 1)); fi
+        { hm_sql src "SELECT * INTO OUTFILE '$WORK/outfile/t$t' FROM sbtest.sbtest$t" &&
+            hm_sql tgt "LOAD DATA INFILE '$WORK/outfile/t$t' INTO TABLE sbtest.sbtest$t"; } &
+        running=$((running + 1))
+    done
+    while [ "$running" -gt 0 ]; do wait -n || failed=1; running=$((running - 1)); done
+    last=$(elapsed "$t0" "$(now)")
+    [ "$failed" -eq 0 ] || die "limit: a SELECT INTO OUTFILE or LOAD DATA INFILE failed"
+    say "   $last s"
+}
+
+# mydumper 0.10.0 at its best here: -r 50000 splits each table into ~10 MB files, so both threads
+# of both tools work on chunks (measured: about 30% faster than whole-table files on this data);
+# --trx-consistency-only holds FTWRL only until the threads' snapshots start (hotmig takes no
+# lock); statement size (-s, 1 MB) and myloader -q (1000 statements per transaction) are the
+# defaults, other -q values measured no better. No compression.
+run_mydumper() {
+    local t0 t1 t2
+    say "== mydumper -t $threads -r 50000 --trx-consistency-only, then myloader -t $threads -e"
+    t0=$(now)
+    mydumper -h 127.0.0.1 -P "$SP" -u root -p "$PW" -B sbtest -t "$threads" -r 50000 \
+        --trx-consistency-only -v 1 -o "$WORK/dump" >"$WORK/mydumper.log" 2>&1 \
+        || { tail "$WORK/mydumper.log" >&2; die "mydumper failed"; }
+    t1=$(now)
+    myloader -h 127.0.0.1 -P "$TP" -u root -p "$PW" -t "$threads" -e -v 1 -d "$WORK/dump" \
+        >"$WORK/myloader.log" 2>&1 || { tail "$WORK/myloader.log" >&2; die "myloader failed"; }
+    t2=$(now)
+    last=$(elapsed "$t0" "$t2")
+    mydumper_split="dump $(elapsed "$t0" "$t1") s + load $(elapsed "$t1" "$t2") s,"
+    mydumper_split+=" $(find "$WORK/dump" -name '*.sql' ! -name '*schema*' | wc -l) data files"
+    say "   $last s ($mydumper_split)"
+}
+
+# ---- the three contenders, interleaved, --repeat times; the order rotates from round to round ---
+contenders=(limit hotmig)
+[ "$skip_mydumper" -eq 0 ] && contenders=(limit mydumper hotmig)
+if [ "$rss_only" -eq 0 ]; then
+    prepare sbtest "$rows"
+    source_checksums sbtest
+    for rep in $(seq 1 "$repeat"); do
+        [ "$repeat" -gt 1 ] && say "== round $rep of $repeat"
+        for i in $(seq 0 $((${#contenders[@]} - 1))); do
+            c=${contenders[$(( (i + rep - 1) % ${#contenders[@]} ))]}
+            settle
+            case $c in
+                limit) run_limit; verify sbtest "the bulk-load limit" ;;
+                mydumper) run_mydumper; verify sbtest "mydumper+myloader" ;;
+                hotmig) run_hotmig sbtest big; verify sbtest hotmig ;;
+            esac
+            if record "$c" "$last" && [ "$c" = mydumper ]; then note[mydumper]=$mydumper_split; fi
+        done
+    done
+fi
+
+# ---- peak RSS at two sizes (the big one is from the runs above when there were any) -------------
+small=$(( rows / 10 > 0 ? rows / 10 : 1 ))
+prepare sbsmall "$small"
+source_checksums sbsmall
+settle; run_hotmig sbsmall small; verify sbsmall hotmig
+if [ "$rss_only" -eq 1 ]; then
+    prepare sbtest "$rows"
+    source_checksums sbtest
+    settle; run_hotmig sbtest big; verify sbtest hotmig
+fi
+for s in src tgt; do
+    [ "$(durability $s)" = "$want" ] || die "$s no longer binlogging and durable: $(durability $s)"
+done
+
+# ---- results ------------------------------------------------------------------------------------
+echo
+met() { awk -v r="$1" "BEGIN { print ($2 ? \"met\" : \"NOT MET\") }"; }
+if [ "$rss_only" -eq 0 ]; then
+    note[hotmig]="peak RSS $(mb "${rss[big]}") MB"
+    printf '%-18s %8s %9s   %s\n' contender "best s" "vs limit" "all runs (s)"
+    for c in limit mydumper hotmig; do
+        [ -n "${best[$c]:-}" ] || continue
+        case $c in
+            limit) name="bulk-load limit" ;; mydumper) name="mydumper+myloader" ;; *) name=hotmig ;;
+        esac
+        printf '%-18s %8.2f %8.2fx   %-20s %s\n' "$name" "${best[$c]}" \
+            "$(ratio "${best[$c]}" "${best[limit]}")" "${runs[$c]}" "${note[$c]:-}" | sed 's/ *$//'
+    done
+    echo
+    r=$(ratio "${best[hotmig]}" "${best[limit]}")
+    echo "hotmig/limit    = ${r}x (goal <= 1.10) $(met "$r" 'r <= 1.10')"
+    if [ -n "${best[mydumper]:-}" ]; then
+        r=$(ratio "${best[hotmig]}" "${best[mydumper]}")
+        echo "hotmig/mydumper = ${r}x (goal < 1.00) $(met "$r" 'r < 1.00')"
+    fi
+fi
+# "not growing": at most 10% or 2 MB more at 10x the rows
+grow=$(ratio "${rss[big]}" "${rss[small]}")
+echo "hotmig peak RSS = $(mb "${rss[small]}") MB at $tables x $small rows, $(mb "${rss[big]}") MB" \
+    "at $tables x $rows rows (goal < 64 MB, not growing) $(met "$grow" "${rss[big]} < 65536 &&
+    ${rss[small]} < 65536 && (r <= 1.10 || ${rss[big]} - ${rss[small]} <= 2048)")"
+ok=1
