@@ -24,12 +24,16 @@
 #include "hotmig.h"
 
 typedef enum hm_sync_stmt {
-    HM_STMT_OTHER = 0,       /* anything not below (GRANT, FLUSH, SET, ANALYZE, ...): not applied */
-    HM_STMT_BEGIN,           /* BEGIN, START TRANSACTION, XA START */
+    HM_STMT_OTHER = 0,       /* anything not below (GRANT, FLUSH, SET, ANALYZE, USE, SELECT, XA END,
+                                XA PREPARE, BEGIN NOT ATOMIC, ...), and any statement with an
+                                unterminated quote or comment: not applied */
+    HM_STMT_BEGIN,           /* BEGIN [WORK], START TRANSACTION, XA START/BEGIN */
     HM_STMT_COMMIT,          /* COMMIT, XA COMMIT (the event ends a transaction) */
-    HM_STMT_ROLLBACK,        /* ROLLBACK (not TO SAVEPOINT) */
-    HM_STMT_SAVEPOINT,       /* SAVEPOINT, ROLLBACK TO [SAVEPOINT], RELEASE SAVEPOINT */
-    HM_STMT_DML,             /* INSERT, REPLACE, UPDATE, DELETE, LOAD DATA: objs = target tables */
+    HM_STMT_ROLLBACK,        /* ROLLBACK, XA ROLLBACK (not TO SAVEPOINT) */
+    HM_STMT_SAVEPOINT,       /* SAVEPOINT, ROLLBACK TO [SAVEPOINT], RELEASE SAVEPOINT: no objs */
+    HM_STMT_DML,             /* objs = target tables: the one INSERT, REPLACE or LOAD DATA/XML
+                                writes; every table an UPDATE names before SET; the tables a
+                                DELETE deletes from (multi-table: aliases resolved to tables) */
     HM_STMT_CREATE_DATABASE, /* CREATE DATABASE/SCHEMA: objs[0].db */
     HM_STMT_ALTER_DATABASE,
     HM_STMT_DROP_DATABASE,
@@ -44,8 +48,11 @@ typedef enum hm_sync_stmt {
     HM_STMT_VIEW,            /* CREATE [OR REPLACE] / ALTER / DROP VIEW: objs (DROP: several) */
     HM_STMT_TRIGGER,         /* CREATE / DROP TRIGGER: objs[0] the trigger, objs[1] its table
                                 when the statement names it (CREATE) */
-    HM_STMT_ROUTINE,         /* CREATE/ALTER/DROP PROCEDURE/FUNCTION (not a UDF SONAME): objs[0] */
-    HM_STMT_EVENT,           /* CREATE/ALTER/DROP EVENT: objs[0] */
+    HM_STMT_ROUTINE,         /* CREATE/ALTER/DROP PROCEDURE/FUNCTION: objs[0]. CREATE FUNCTION ..
+                                RETURNS .. SONAME (a UDF) is OTHER; DROP FUNCTION of a UDF cannot
+                                be told apart and is ROUTINE */
+    HM_STMT_EVENT,           /* CREATE/ALTER/DROP EVENT: objs[0]; ALTER EVENT ... RENAME TO x:
+                                objs[1] the new name */
     HM_STMT_SEQUENCE,        /* CREATE/ALTER/DROP SEQUENCE (MariaDB): objs */
 } hm_sync_stmt;
 
@@ -63,10 +70,17 @@ typedef struct hm_sync_ddl {
     size_t nobjs;
 } hm_sync_ddl;
 
-/* Classifies sql[0..len) run with default database default_db (may be NULL or ""). Unknown or
- * unparsable statements are HM_STMT_OTHER with no objects, never an error; HM_ENOMEM only. */
+/* Classifies sql[0..len) run with default database default_db (may be NULL or ""). sql need not
+ * be NUL-terminated and is never read past len; it may be NULL when len is 0. A leading MariaDB
+ * SET STATEMENT ... FOR is looked through. The content of executable comments counts whatever
+ * their version; backslash escapes are honoured in strings.
+ *
+ * *out is overwritten, not released first. Unknown or unparsable statements are HM_STMT_OTHER
+ * with no objects, never an error. The only error is HM_ENOMEM (err filled), and then *out is
+ * empty (HM_STMT_OTHER, no objects): releasing it is harmless but not needed. */
 hm_code hm_sync_ddl_parse(const char *sql, size_t len, const char *default_db, hm_sync_ddl *out,
                           hm_err *err);
+/* Frees the names and the array and empties *d; harmless on an empty or released one. */
 void hm_sync_ddl_release(hm_sync_ddl *d);
 
 /* "CREATE_TABLE", ... for messages and tests. */
