@@ -1,4 +1,1236 @@
 /*
- * sync/apply.c: see apply.h. (Being written.)
+ * sync/apply.c: the rows of binlog ROWS events applied to the target (see apply.h).
+ *
+ * Owns: the cached definition of each target table met (hm__tdef: columns, key, prepared
+ * statements), and the per-applier scratch reused by every statement: the MYSQL_BIND array, the
+ * numbers the binds point at, the decoded row images, and an arena for the text forms of values
+ * (DECIMAL, temporal, padded BINARY(n), JSON text). None of it grows with the number of rows:
+ * binds and numbers are bounded by APPLY_MAX_PARAMS, the arena by the largest values of one
+ * statement (reset before each statement or batch).
+ *
+ * Per table, lazily:
+ *   ins[k]  INSERT INTO t (c...) VALUES (?..)x ins_rows[k], for k with ins_rows[k] * columns
+ *           <= APPLY_MAX_PARAMS (rows 1, 8, 32, 128)
+ *   upd     UPDATE t SET c=?.. WHERE key=?..          keyless: WHERE c<=>?.. LIMIT 1
+ *   del     DELETE FROM t WHERE key=?..               keyless: WHERE c<=>?.. LIMIT 1
+ * Only non-generated columns are written or matched. Keyless matching is exact: character
+ * columns are compared as bytes (CAST(c AS BINARY)), MySQL JSON as JSON.
+ *
+ * WRITE events: rows are decoded into consecutive bind slots (a batch) until APPLY_BATCH_ROWS rows
+ * or half the inline byte budget; the batch then goes out as the fewest statements of the
+ * prepared sizes (100 rows: 32+32+32+1+1+1+1... greedily). A multi-row INSERT that fails is rolled
+ * back by the server as one statement; its rows are then sent one by one to name the row at fault.
+ * UPDATE and DELETE events: one execution per row.
+ *
+ * A value longer than the inline limit (1 MiB, less when the target's max_allowed_packet is
+ * small) is not put in the execute packet but sent before it with mysql_stmt_send_long_data() in
+ * pieces; so is one that would take a row's inline bytes over half the budget.
+ *
+ * Table lifecycle: (absent) -> loaded (hm__tdef, statements NULL) -> statements prepared as used
+ * -> dropped by forget / forget_all / eviction (least recently used, past APPLY_MAX_TABLES).
+ * Session setup (sql_mode, max_allowed_packet) is done on first use and again after forget_all.
  */
 #include "sync/apply.h"
+
+#include <errmsg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "binlog/json.h"
+#include "db/sqlq.h"
+#include "util/err.h"
+
+#define APPLY_MAX_PARAMS 8192u      /* parameters of one statement (the server allows 65535) */
+#define APPLY_BATCH_ROWS 128u       /* rows of a WRITE event gathered before they are sent */
+#define APPLY_INLINE_MAX (4u << 20) /* inline bytes of one statement, at most */
+#define APPLY_MAX_TABLES 512u       /* tables whose statements are kept prepared */
+#define APPLY_BUCKETS 1024u
+#define APPLY_ARENA_MAX ((size_t)1 << 30)
+#define APPLY_KEY_TEXT 48           /* bytes of one key value shown in a message */
+/* sql_mode for applying rows: a 0 in an AUTO_INCREMENT column stays 0; a value the column cannot
+ * hold is an error, not a warning; zero and invalid dates are stored as the source stored them */
+#define APPLY_SQL_MODE "STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION"
+
+static const unsigned ins_rows[] = {1, 8, 32, 128};
+#define N_INS (sizeof ins_rows / sizeof *ins_rows)
+
+/* Column families: what a binlog type and a target DATA_TYPE must agree on. */
+typedef enum hm__fam {
+    FAM_INT, FAM_YEAR, FAM_REAL, FAM_DEC, FAM_DATE, FAM_TIME, FAM_DATETIME, FAM_TIMESTAMP,
+    FAM_BIT, FAM_ENUM, FAM_SET, FAM_STR, FAM_BLOB, FAM_JSON, FAM_GEOM, FAM_OTHER
+} hm__fam;
+
+typedef struct hm__tcol {
+    char *name;
+    hm__fam fam;
+    bool is_unsigned, generated, nullable;
+    bool is_text;      /* a character (not binary) string: keyless matching compares bytes */
+    bool mysql_json;   /* MySQL's JSON type: compared as JSON */
+    uint32_t pad_to;   /* BINARY(n), INET4/6, UUID: the binlog drops trailing 0x00, pad back */
+} hm__tcol;
+
+typedef struct hm__tdef {
+    char *db, *name;
+    uint64_t hash;
+    struct hm__tdef *next; /* bucket chain */
+    uint64_t last_use;
+    hm__tcol *cols;
+    uint32_t ncols;
+    uint32_t *wcols;       /* non-generated columns, in order: what is written */
+    uint32_t nw;
+    uint32_t *key;         /* key columns in key order; NULL when keyless */
+    uint32_t nkey;
+    char *key_name;
+    unsigned n_ins;        /* insert sizes usable (parameter limit) */
+    MYSQL_STMT *ins[N_INS], *upd, *del;
+} hm__tdef;
+
+/* What a bind slot holds besides its MYSQL_BIND. */
+typedef struct hm__slot {
+    union {
+        long long i;
+        double d;
+    } num;
+    const char *ptr;   /* the value's bytes (when not in the arena) */
+    size_t off;        /* in the arena, when in_arena */
+    size_t len;
+    bool in_arena, is_long;
+} hm__slot;
+
+struct hm_sync_applier {
+    hm_conn *tgt;
+    bool session_ready;
+    size_t inline_max;   /* bytes of values in one execute packet */
+    size_t long_min;     /* values longer than this go by send_long_data */
+    size_t piece;        /* bytes per send_long_data */
+    hm__tdef *bucket[APPLY_BUCKETS];
+    unsigned ntables;
+    uint64_t clock;
+    MYSQL_BIND *b;
+    hm__slot *s;
+    unsigned cap;        /* of b and s */
+    hm_binlog_value *before, *after;
+    uint32_t vcap;       /* of before and after */
+    hm_buf arena;
+    size_t row_inline;   /* inline bytes of the row being filled */
+    hm_sync_apply_stats st;
+};
+
+/* ---- the table cache ---- */
+
+static uint64_t name_hash(const char *db, const char *name)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = db; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return h;
+}
+
+static void tdef_free(hm__tdef *t)
+{
+    if (!t)
+        return;
+    for (unsigned k = 0; k < N_INS; k++)
+        if (t->ins[k])
+            mysql_stmt_close(t->ins[k]);
+    if (t->upd)
+        mysql_stmt_close(t->upd);
+    if (t->del)
+        mysql_stmt_close(t->del);
+    for (uint32_t i = 0; i < t->ncols; i++)
+        free(t->cols[i].name);
+    free(t->cols);
+    free(t->wcols);
+    free(t->key);
+    free(t->key_name);
+    free(t->db);
+    free(t->name);
+    free(t);
+}
+
+static hm__tdef **find_slot(hm_sync_applier *a, const char *db, const char *name, uint64_t h)
+{
+    hm__tdef **pp = &a->bucket[h % APPLY_BUCKETS];
+    for (; *pp; pp = &(*pp)->next)
+        if ((*pp)->hash == h && strcmp((*pp)->name, name) == 0 && strcmp((*pp)->db, db) == 0)
+            break;
+    return pp;
+}
+
+static void drop(hm_sync_applier *a, hm__tdef **pp)
+{
+    hm__tdef *t = *pp;
+    *pp = t->next;
+    tdef_free(t);
+    a->ntables--;
+}
+
+static void evict_lru(hm_sync_applier *a)
+{
+    hm__tdef **victim = NULL;
+    for (unsigned i = 0; i < APPLY_BUCKETS; i++)
+        for (hm__tdef **pp = &a->bucket[i]; *pp; pp = &(*pp)->next)
+            if (!victim || (*pp)->last_use < (*victim)->last_use)
+                victim = pp;
+    if (victim)
+        drop(a, victim);
+}
+
+void hm_sync_applier_forget(hm_sync_applier *a, const char *db, const char *table)
+{
+    hm__tdef **pp = find_slot(a, db, table, name_hash(db, table));
+    if (*pp)
+        drop(a, pp);
+}
+
+void hm_sync_applier_forget_all(hm_sync_applier *a)
+{
+    for (unsigned i = 0; i < APPLY_BUCKETS; i++)
+        while (a->bucket[i])
+            drop(a, &a->bucket[i]);
+    a->session_ready = false;
+}
+
+hm_sync_applier *hm_sync_applier_new(hm_conn *tgt, hm_err *err)
+{
+    hm_sync_applier *a = calloc(1, sizeof *a);
+    if (!a) {
+        hm_err_set(err, HM_ENOMEM, "out of memory creating the row applier");
+        return NULL;
+    }
+    a->tgt = tgt;
+    hm_buf_init(&a->arena, APPLY_ARENA_MAX);
+    return a;
+}
+
+void hm_sync_applier_free(hm_sync_applier *a)
+{
+    if (!a)
+        return;
+    hm_sync_applier_forget_all(a);
+    free(a->b);
+    free(a->s);
+    free(a->before);
+    free(a->after);
+    hm_buf_release(&a->arena);
+    free(a);
+}
+
+void hm_sync_applier_stats(const hm_sync_applier *a, hm_sync_apply_stats *out)
+{
+    *out = a->st;
+}
+
+/* ---- reading the target's definition ---- */
+
+static hm__fam target_fam(const char *dt, uint32_t *pad_to)
+{
+    static const struct {
+        const char *name;
+        hm__fam fam;
+        uint32_t pad;
+    } map[] = {
+        {"tinyint", FAM_INT, 0}, {"smallint", FAM_INT, 0}, {"mediumint", FAM_INT, 0},
+        {"int", FAM_INT, 0}, {"integer", FAM_INT, 0}, {"bigint", FAM_INT, 0},
+        {"year", FAM_YEAR, 0}, {"float", FAM_REAL, 0}, {"double", FAM_REAL, 0},
+        {"real", FAM_REAL, 0}, {"decimal", FAM_DEC, 0}, {"numeric", FAM_DEC, 0},
+        {"date", FAM_DATE, 0}, {"time", FAM_TIME, 0}, {"datetime", FAM_DATETIME, 0},
+        {"timestamp", FAM_TIMESTAMP, 0}, {"bit", FAM_BIT, 0}, {"enum", FAM_ENUM, 0},
+        {"set", FAM_SET, 0}, {"char", FAM_STR, 0}, {"varchar", FAM_STR, 0},
+        {"binary", FAM_STR, 0}, {"varbinary", FAM_STR, 0}, {"uuid", FAM_STR, 16},
+        {"inet6", FAM_STR, 16}, {"inet4", FAM_STR, 4}, {"tinytext", FAM_BLOB, 0},
+        {"text", FAM_BLOB, 0}, {"mediumtext", FAM_BLOB, 0}, {"longtext", FAM_BLOB, 0},
+        {"tinyblob", FAM_BLOB, 0}, {"blob", FAM_BLOB, 0}, {"mediumblob", FAM_BLOB, 0},
+        {"longblob", FAM_BLOB, 0}, {"json", FAM_JSON, 0}, {"geometry", FAM_GEOM, 0},
+        {"point", FAM_GEOM, 0}, {"linestring", FAM_GEOM, 0}, {"polygon", FAM_GEOM, 0},
+        {"multipoint", FAM_GEOM, 0}, {"multilinestring", FAM_GEOM, 0},
+        {"multipolygon", FAM_GEOM, 0}, {"geometrycollection", FAM_GEOM, 0},
+        {"geomcollection", FAM_GEOM, 0},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (strcasecmp(dt, map[i].name) == 0) {
+            *pad_to = map[i].pad;
+            return map[i].fam;
+        }
+    *pad_to = 0;
+    return FAM_OTHER;
+}
+
+static hm__fam binlog_fam(uint8_t type)
+{
+    switch (type) {
+    case HM_COL_TINY: case HM_COL_SHORT: case HM_COL_INT24: case HM_COL_LONG:
+    case HM_COL_LONGLONG: return FAM_INT;
+    case HM_COL_YEAR: return FAM_YEAR;
+    case HM_COL_FLOAT: case HM_COL_DOUBLE: return FAM_REAL;
+    case HM_COL_NEWDECIMAL: return FAM_DEC;
+    case HM_COL_DATE: case HM_COL_NEWDATE: return FAM_DATE;
+    case HM_COL_TIME: case HM_COL_TIME2: return FAM_TIME;
+    case HM_COL_DATETIME: case HM_COL_DATETIME2: return FAM_DATETIME;
+    case HM_COL_TIMESTAMP: case HM_COL_TIMESTAMP2: return FAM_TIMESTAMP;
+    case HM_COL_BIT: return FAM_BIT;
+    case HM_COL_ENUM: return FAM_ENUM;
+    case HM_COL_SET: return FAM_SET;
+    case HM_COL_VARCHAR: case HM_COL_VAR_STRING: case HM_COL_STRING: return FAM_STR;
+    case HM_COL_TINY_BLOB: case HM_COL_MEDIUM_BLOB: case HM_COL_LONG_BLOB:
+    case HM_COL_BLOB: return FAM_BLOB;
+    case HM_COL_JSON: return FAM_JSON;
+    case HM_COL_GEOMETRY: return FAM_GEOM;
+    default: return FAM_OTHER;
+    }
+}
+
+/* JSON travels as text whichever way it was logged (MariaDB: a LONGTEXT, so a BLOB). */
+static bool fam_compatible(hm__fam src, hm__fam tgt)
+{
+    if (src == tgt)
+        return true;
+    if ((src == FAM_JSON && tgt == FAM_BLOB) || (src == FAM_BLOB && tgt == FAM_JSON))
+        return true;
+    return false;
+}
+
+/* Runs a prepared query whose parameters are db, table name, db, table name (DEF_WHERE), binding
+ * each result row into res and calling row() for it. */
+typedef hm_code (*row_fn)(void *ud, hm_err *err);
+
+static hm_code def_query(hm_conn *c, const char *sql, const char *db, const char *name,
+                         MYSQL_BIND *res, row_fn row, void *ud, hm_err *err)
+{
+    MYSQL_STMT *st = mysql_stmt_init(c->my);
+    MYSQL_BIND p[4];
+    const char *vals[4] = {db, name, db, name};
+    hm_code rc = HM_OK;
+    int f;
+
+    if (!st)
+        return hm_err_set(err, HM_ENOMEM, "out of memory reading a target table's definition");
+    memset(p, 0, sizeof p);
+    for (int i = 0; i < 4; i++) {
+        p[i].buffer_type = MYSQL_TYPE_STRING;
+        p[i].buffer = (void *)vals[i];
+        p[i].buffer_length = strlen(vals[i]);
+    }
+    if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 || mysql_stmt_bind_param(st, p) != 0 ||
+        mysql_stmt_execute(st) != 0 || mysql_stmt_bind_result(st, res) != 0 ||
+        mysql_stmt_store_result(st) != 0) {
+        rc = mysql_errno(c->my) ? hm_conn_fail(c, "reading a table's definition", err)
+                                : hm_err_set(err, HM_ETARGET, "target %s: reading a table's "
+                                             "definition: %s", c->addr, mysql_stmt_error(st));
+        goto out;
+    }
+    while (rc == HM_OK && (f = mysql_stmt_fetch(st)) != MYSQL_NO_DATA) {
+        if (f == 1) {
+            rc = hm_err_set(err, HM_ETARGET, "target %s: reading a table's definition: %s",
+                            c->addr, mysql_stmt_error(st));
+            break;
+        }
+        if (f == MYSQL_DATA_TRUNCATED) {
+            rc = hm_err_set(err, HM_ETARGET, "target %s: `%s`.`%s`: a name in its definition is "
+                            "longer than expected", c->addr, db, name);
+            break;
+        }
+        rc = row(ud, err);
+    }
+out:
+    mysql_stmt_close(st);
+    return rc;
+}
+
+/* The exact-name conditions: the first two let the server open only this table; the binary ones
+ * keep `T` and `t` apart on a case-sensitive server. */
+#define DEF_WHERE                                                                              \
+    " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CAST(TABLE_SCHEMA AS BINARY) = ? "         \
+    "AND CAST(TABLE_NAME AS BINARY) = ?"
+
+typedef struct col_row {
+    hm__tdef *t;
+    uint32_t cap;
+    char name[256], dt[64];
+    unsigned long name_len, dt_len;
+    long long is_unsigned, generated, nullable, octets, has_charset;
+} col_row;
+
+static hm_code on_col(void *ud, hm_err *err)
+{
+    col_row *r = ud;
+    hm__tdef *t = r->t;
+    hm__tcol *c;
+    if (t->ncols == r->cap) {
+        uint32_t cap = r->cap ? 2 * r->cap : 16;
+        hm__tcol *p = realloc(t->cols, cap * sizeof *p);
+        if (!p)
+            return hm_err_set(err, HM_ENOMEM, "out of memory reading a table's definition");
+        t->cols = p;
+        r->cap = cap;
+    }
+    c = &t->cols[t->ncols];
+    memset(c, 0, sizeof *c);
+    c->name = strndup(r->name, r->name_len);
+    if (!c->name)
+        return hm_err_set(err, HM_ENOMEM, "out of memory reading a table's definition");
+    t->ncols++;
+    r->dt[r->dt_len < sizeof r->dt ? r->dt_len : sizeof r->dt - 1] = '\0';
+    c->fam = target_fam(r->dt, &c->pad_to);
+    if (strcasecmp(r->dt, "binary") == 0)
+        c->pad_to = (uint32_t)r->octets;
+    c->is_unsigned = r->is_unsigned != 0;
+    c->generated = r->generated != 0;
+    c->nullable = r->nullable != 0;
+    c->is_text = r->has_charset && (c->fam == FAM_STR || c->fam == FAM_BLOB);
+    c->mysql_json = c->fam == FAM_JSON;
+    return HM_OK;
+}
+
+typedef struct key_row {
+    hm__tdef *t;
+    char idx[256], col[256], cur[256];
+    unsigned long idx_len, col_len;
+    long long nullable, seen;
+    uint32_t cand[64], ncand;
+    bool ok, done;
+} key_row;
+
+static uint32_t col_index(const hm__tdef *t, const char *name, size_t n)
+{
+    for (uint32_t i = 0; i < t->ncols; i++)
+        if (strlen(t->cols[i].name) == n && memcmp(t->cols[i].name, name, n) == 0)
+            return i;
+    return UINT32_MAX;
+}
+
+/* Closes the index being read: the first usable one becomes the key. */
+static hm_code key_close(key_row *r, hm_err *err)
+{
+    hm__tdef *t = r->t;
+    if (r->done || !r->ok || r->ncand == 0 || !r->cur[0])
+        return HM_OK;
+    t->key = malloc(r->ncand * sizeof *t->key);
+    t->key_name = strdup(r->cur);
+    if (!t->key || !t->key_name)
+        return hm_err_set(err, HM_ENOMEM, "out of memory reading a table's keys");
+    memcpy(t->key, r->cand, r->ncand * sizeof *t->key);
+    t->nkey = r->ncand;
+    r->done = true;
+    return HM_OK;
+}
+
+static hm_code on_key(void *ud, hm_err *err)
+{
+    key_row *r = ud;
+    size_t il = r->idx_len < sizeof r->idx ? r->idx_len : sizeof r->idx - 1;
+    uint32_t ci;
+    if (r->done)
+        return HM_OK;
+    r->idx[il] = '\0';
+    if (strcmp(r->idx, r->cur) != 0) {
+        hm_code rc = key_close(r, err);
+        if (rc != HM_OK || r->done)
+            return rc;
+        memcpy(r->cur, r->idx, il + 1);
+        r->ncand = 0;
+        r->ok = true;
+    }
+    ci = col_index(r->t, r->col, r->col_len < sizeof r->col ? r->col_len : 0);
+    /* a NULL-able column does not identify a row; a generated one may not be logged */
+    if (ci == UINT32_MAX || r->nullable || r->ncand == 64 || r->t->cols[ci].generated)
+        r->ok = false;
+    else
+        r->cand[r->ncand++] = ci;
+    return HM_OK;
+}
+
+static void bind_out(MYSQL_BIND *b, enum enum_field_types type, void *buf, size_t n,
+                     unsigned long *len)
+{
+    memset(b, 0, sizeof *b);
+    b->buffer_type = type;
+    b->buffer = buf;
+    b->buffer_length = n;
+    b->length = len;
+}
+
+static hm_code load_def(hm_sync_applier *a, const char *db, const char *name, hm__tdef *t,
+                        hm_err *err)
+{
+    static const char cols_sql[] =
+        "SELECT COLUMN_NAME, LOWER(DATA_TYPE), COLUMN_TYPE LIKE '%unsigned%', "
+        "UPPER(EXTRA) LIKE '%VIRTUAL%' OR UPPER(EXTRA) LIKE '%STORED%' OR "
+        "UPPER(EXTRA) LIKE '%PERSISTENT%', IS_NULLABLE = 'YES', "
+        "IFNULL(CHARACTER_OCTET_LENGTH, 0), CHARACTER_SET_NAME IS NOT NULL "
+        "FROM information_schema.COLUMNS" DEF_WHERE " ORDER BY ORDINAL_POSITION";
+    static const char keys_sql[] =
+        "SELECT INDEX_NAME, COLUMN_NAME, NULLABLE = 'YES' FROM information_schema.STATISTICS"
+        DEF_WHERE " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX";
+    col_row cr;
+    key_row kr;
+    MYSQL_BIND res[7];
+    hm_code rc;
+
+    memset(&cr, 0, sizeof cr);
+    cr.t = t;
+    bind_out(&res[0], MYSQL_TYPE_STRING, cr.name, sizeof cr.name, &cr.name_len);
+    bind_out(&res[1], MYSQL_TYPE_STRING, cr.dt, sizeof cr.dt, &cr.dt_len);
+    bind_out(&res[2], MYSQL_TYPE_LONGLONG, &cr.is_unsigned, 8, NULL);
+    bind_out(&res[3], MYSQL_TYPE_LONGLONG, &cr.generated, 8, NULL);
+    bind_out(&res[4], MYSQL_TYPE_LONGLONG, &cr.nullable, 8, NULL);
+    bind_out(&res[5], MYSQL_TYPE_LONGLONG, &cr.octets, 8, NULL);
+    bind_out(&res[6], MYSQL_TYPE_LONGLONG, &cr.has_charset, 8, NULL);
+    rc = def_query(a->tgt, cols_sql, db, name, res, on_col, &cr, err);
+    if (rc != HM_OK)
+        return rc;
+    if (t->ncols == 0)
+        return hm_err_set(err, HM_ESTATE, "target %s: table `%s`.`%s` does not exist (or this "
+                          "user cannot see it) while the source writes rows to it",
+                          a->tgt->addr, db, name);
+    t->wcols = malloc(t->ncols * sizeof *t->wcols);
+    if (!t->wcols)
+        return hm_err_set(err, HM_ENOMEM, "out of memory reading a table's definition");
+    for (uint32_t i = 0; i < t->ncols; i++)
+        if (!t->cols[i].generated)
+            t->wcols[t->nw++] = i;
+
+    memset(&kr, 0, sizeof kr);
+    kr.t = t;
+    bind_out(&res[0], MYSQL_TYPE_STRING, kr.idx, sizeof kr.idx, &kr.idx_len);
+    bind_out(&res[1], MYSQL_TYPE_STRING, kr.col, sizeof kr.col, &kr.col_len);
+    bind_out(&res[2], MYSQL_TYPE_LONGLONG, &kr.nullable, 8, NULL);
+    rc = def_query(a->tgt, keys_sql, db, name, res, on_key, &kr, err);
+    if (rc == HM_OK)
+        rc = key_close(&kr, err);
+    if (rc != HM_OK)
+        return rc;
+    for (unsigned k = 0; k < N_INS; k++)
+        if ((size_t)ins_rows[k] * t->nw <= APPLY_MAX_PARAMS)
+            t->n_ins = k + 1;
+    if (t->nw == 0 || 2 * (size_t)t->nw > APPLY_MAX_PARAMS)
+        return hm_err_set(err, HM_ESTATE, "target %s: `%s`.`%s` has %u written columns; the "
+                          "applier takes 1 to %u", a->tgt->addr, db, name, t->nw,
+                          APPLY_MAX_PARAMS / 2);
+    return HM_OK;
+}
+
+static hm_code session_setup(hm_sync_applier *a, hm_err *err)
+{
+    char v[32];
+    bool found;
+    size_t map;
+    hm_code rc = hm_conn_exec(a->tgt, "SET SESSION sql_mode = '" APPLY_SQL_MODE "'", err);
+    if (rc == HM_OK)
+        rc = hm_conn_value(a->tgt, "SELECT @@max_allowed_packet", v, sizeof v, &found, err);
+    if (rc != HM_OK) {
+        hm_err_prefix(err, "setting up the session that applies rows");
+        return rc;
+    }
+    map = found ? (size_t)strtoull(v, NULL, 10) : 0;
+    if (map < (1u << 20))
+        map = 1u << 20;
+    /* a quarter of the packet for values, the rest for the statement's own overhead */
+    a->inline_max = map / 4 < APPLY_INLINE_MAX ? map / 4 : APPLY_INLINE_MAX;
+    a->long_min = a->inline_max / 4;
+    a->piece = map / 2 < (1u << 20) ? map / 2 : (1u << 20);
+    a->session_ready = true;
+    return HM_OK;
+}
+
+static hm_code get_def(hm_sync_applier *a, const char *db, const char *name, hm__tdef **out,
+                       hm_err *err)
+{
+    uint64_t h = name_hash(db, name);
+    hm__tdef **pp = find_slot(a, db, name, h), *t;
+    hm_code rc;
+
+    if (!a->session_ready && (rc = session_setup(a, err)) != HM_OK)
+        return rc;
+    if (*pp) {
+        (*pp)->last_use = ++a->clock;
+        *out = *pp;
+        return HM_OK;
+    }
+    if (a->ntables >= APPLY_MAX_TABLES)
+        evict_lru(a);
+    t = calloc(1, sizeof *t);
+    if (!t || !(t->db = strdup(db)) || !(t->name = strdup(name))) {
+        tdef_free(t);
+        return hm_err_set(err, HM_ENOMEM, "out of memory caching a table's definition");
+    }
+    if ((rc = load_def(a, db, name, t, err)) != HM_OK) {
+        tdef_free(t);
+        return rc;
+    }
+    t->hash = h;
+    t->last_use = ++a->clock;
+    pp = &a->bucket[h % APPLY_BUCKETS];
+    t->next = *pp;
+    *pp = t;
+    a->ntables++;
+    *out = t;
+    return HM_OK;
+}
+
+/* ---- statements ---- */
+
+typedef enum hm__op { OP_INSERT, OP_UPDATE, OP_DELETE } hm__op;
+
+static const char *op_name(hm__op op)
+{
+    return op == OP_INSERT ? "INSERT" : op == OP_UPDATE ? "UPDATE" : "DELETE";
+}
+
+static hm_code add_where(hm_buf *q, const hm__tdef *t)
+{
+    hm_code rc = hm_buf_adds(q, " WHERE ");
+    if (t->key) {
+        for (uint32_t k = 0; k < t->nkey && rc == HM_OK; k++) {
+            if (k)
+                rc = hm_buf_adds(q, " AND ");
+            if (rc == HM_OK)
+                rc = hm_sqlq_ident(q, t->cols[t->key[k]].name);
+            if (rc == HM_OK)
+                rc = hm_buf_adds(q, " = ?");
+        }
+        return rc;
+    }
+    for (uint32_t k = 0; k < t->nw && rc == HM_OK; k++) {
+        const hm__tcol *c = &t->cols[t->wcols[k]];
+        if (k)
+            rc = hm_buf_adds(q, " AND ");
+        if (rc == HM_OK && c->is_text)
+            rc = hm_buf_adds(q, "CAST(");
+        if (rc == HM_OK)
+            rc = hm_sqlq_ident(q, c->name);
+        if (rc == HM_OK)
+            rc = hm_buf_adds(q, c->is_text ? " AS BINARY) <=> ?"
+                                : c->mysql_json ? " <=> CAST(? AS JSON)" : " <=> ?");
+    }
+    return rc == HM_OK ? hm_buf_adds(q, " LIMIT 1") : rc;
+}
+
+static hm_code build_sql(hm_buf *q, const hm__tdef *t, hm__op op, unsigned nrows)
+{
+    hm_code rc;
+    switch (op) {
+    case OP_INSERT:
+        rc = hm_buf_adds(q, "INSERT INTO ");
+        if (rc == HM_OK)
+            rc = hm_sqlq_table(q, t->db, t->name);
+        if (rc == HM_OK)
+            rc = hm_buf_adds(q, " (");
+        for (uint32_t k = 0; k < t->nw && rc == HM_OK; k++) {
+            if (k)
+                rc = hm_buf_addc(q, ',');
+            if (rc == HM_OK)
+                rc = hm_sqlq_ident(q, t->cols[t->wcols[k]].name);
+        }
+        if (rc == HM_OK)
+            rc = hm_buf_adds(q, ") VALUES ");
+        for (unsigned r = 0; r < nrows && rc == HM_OK; r++) {
+            rc = hm_buf_adds(q, r ? ",(?" : "(?");
+            for (uint32_t k = 1; k < t->nw && rc == HM_OK; k++)
+                rc = hm_buf_adds(q, ",?");
+            if (rc == HM_OK)
+                rc = hm_buf_addc(q, ')');
+        }
+        return rc;
+    case OP_UPDATE:
+        rc = hm_buf_adds(q, "UPDATE ");
+        if (rc == HM_OK)
+            rc = hm_sqlq_table(q, t->db, t->name);
+        if (rc == HM_OK)
+            rc = hm_buf_adds(q, " SET ");
+        for (uint32_t k = 0; k < t->nw && rc == HM_OK; k++) {
+            if (k)
+                rc = hm_buf_addc(q, ',');
+            if (rc == HM_OK)
+                rc = hm_sqlq_ident(q, t->cols[t->wcols[k]].name);
+            if (rc == HM_OK)
+                rc = hm_buf_adds(q, " = ?");
+        }
+        return rc == HM_OK ? add_where(q, t) : rc;
+    case OP_DELETE:
+        rc = hm_buf_adds(q, "DELETE FROM ");
+        if (rc == HM_OK)
+            rc = hm_sqlq_table(q, t->db, t->name);
+        return rc == HM_OK ? add_where(q, t) : rc;
+    }
+    return HM_EINTERNAL;
+}
+
+/* The statement for op (and, for INSERT, size index k), prepared on first use. */
+static hm_code get_stmt(hm_sync_applier *a, hm__tdef *t, hm__op op, unsigned k,
+                        MYSQL_STMT **out, hm_err *err)
+{
+    MYSQL_STMT **sp = op == OP_INSERT ? &t->ins[k] : op == OP_UPDATE ? &t->upd : &t->del;
+    hm_buf q;
+    hm_code rc = HM_OK;
+
+    if (*sp) {
+        *out = *sp;
+        return HM_OK;
+    }
+    hm_buf_init(&q, (size_t)64 << 20);
+    if (build_sql(&q, t, op, op == OP_INSERT ? ins_rows[k] : 1) != HM_OK) {
+        rc = hm_err_set(err, HM_ENOMEM, "out of memory building an %s for `%s`.`%s`",
+                        op_name(op), t->db, t->name);
+        goto out;
+    }
+    if ((*sp = mysql_stmt_init(a->tgt->my)) == NULL) {
+        rc = hm_err_set(err, HM_ENOMEM, "out of memory preparing an %s", op_name(op));
+        goto out;
+    }
+    if (mysql_stmt_prepare(*sp, q.data, q.len) != 0) {
+        rc = mysql_errno(a->tgt->my) ? hm_conn_fail(a->tgt, "preparing a statement", err)
+                                     : hm_err_set(err, HM_ETARGET, "target %s: %s",
+                                                  a->tgt->addr, mysql_stmt_error(*sp));
+        hm_err_prefix(err, "%s of `%s`.`%s`", op_name(op), t->db, t->name);
+        mysql_stmt_close(*sp);
+        *sp = NULL;
+        goto out;
+    }
+    *out = *sp;
+out:
+    hm_buf_release(&q);
+    return rc;
+}
+
+/* ---- values into bind slots ---- */
+
+static hm_code grow_binds(hm_sync_applier *a, unsigned n, hm_err *err)
+{
+    MYSQL_BIND *b;
+    hm__slot *s;
+    if (n <= a->cap)
+        return HM_OK;
+    b = realloc(a->b, n * sizeof *b);
+    if (b)
+        a->b = b;
+    s = b ? realloc(a->s, n * sizeof *s) : NULL;
+    if (!s)
+        return hm_err_set(err, HM_ENOMEM, "out of memory for %u statement parameters", n);
+    a->s = s;
+    a->cap = n;
+    return HM_OK;
+}
+
+static hm_code grow_values(hm_sync_applier *a, uint32_t n, hm_err *err)
+{
+    hm_binlog_value *b, *f;
+    if (n <= a->vcap)
+        return HM_OK;
+    b = realloc(a->before, n * sizeof *b);
+    if (b)
+        a->before = b;
+    f = b ? realloc(a->after, n * sizeof *f) : NULL;
+    if (!f)
+        return hm_err_set(err, HM_ENOMEM, "out of memory for rows of %u columns", n);
+    a->after = f;
+    a->vcap = n;
+    return HM_OK;
+}
+
+/* Room for n text bytes in the arena; the slot records where (pointers are set later: the arena
+ * may move while a batch is filled). */
+static char *arena_take(hm_sync_applier *a, hm__slot *s, size_t n)
+{
+    char *p = hm_buf_reserve(&a->arena, n + 1);
+    if (!p)
+        return NULL;
+    s->in_arena = true;
+    s->off = a->arena.len;
+    return p;
+}
+
+static void arena_done(hm_sync_applier *a, hm__slot *s, size_t n)
+{
+    s->len = n;
+    hm_buf_commit(&a->arena, n);
+}
+
+/* TIMESTAMP: seconds since the epoch as UTC text (the session's time_zone is +00:00). */
+static size_t timestamp_text(const hm_binlog_value *v, char *out, size_t n)
+{
+    unsigned fsp = v->col ? v->col->fsp : 0;
+    time_t secs = (time_t)v->u;
+    struct tm tm;
+    int w;
+    if (v->u == 0) {
+        w = snprintf(out, n, "0000-00-00 00:00:00");
+    } else {
+        if (!gmtime_r(&secs, &tm))
+            return 0;
+        w = snprintf(out, n, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    }
+    if (fsp > 0 && fsp <= 6 && w > 0) {
+        char frac[8];
+        snprintf(frac, sizeof frac, "%06u", v->tm.usec % 1000000);
+        w += snprintf(out + w, n - (size_t)w, ".%.*s", (int)fsp, frac);
+    }
+    return w > 0 ? (size_t)w : 0;
+}
+
+static void set_num(MYSQL_BIND *b, hm__slot *s, enum enum_field_types type, bool is_unsigned)
+{
+    b->buffer_type = type;
+    b->buffer = &s->num;
+    b->is_unsigned = is_unsigned;
+}
+
+/* Puts bytes p[0..n) into slot s: inline, or to be sent as long data. Padded to pad_to with 0x00
+ * when shorter (BINARY(n) and the like). */
+static hm_code put_bytes(hm_sync_applier *a, MYSQL_BIND *b, hm__slot *s,
+                         enum enum_field_types type, const void *p, size_t n, uint32_t pad_to,
+                         hm_err *err)
+{
+    b->buffer_type = type;
+    if (n < pad_to) {
+        char *d = arena_take(a, s, pad_to);
+        if (!d)
+            return hm_err_set(err, HM_ENOMEM, "out of memory padding a value");
+        memcpy(d, p, n);
+        memset(d + n, 0, pad_to - n);
+        arena_done(a, s, pad_to);
+        n = pad_to;
+    } else {
+        s->ptr = p;
+        s->len = n;
+    }
+    if (n > a->long_min || a->row_inline + n > a->inline_max / 2) {
+        s->is_long = true;
+        b->buffer_type = MYSQL_TYPE_LONG_BLOB;
+    } else {
+        a->row_inline += n;
+    }
+    return HM_OK;
+}
+
+/* One decoded value of target column c into bind slot i. */
+static hm_code put_value(hm_sync_applier *a, unsigned i, const hm__tcol *c,
+                         const hm_binlog_value *v, hm_err *err)
+{
+    MYSQL_BIND *b = &a->b[i];
+    hm__slot *s = &a->s[i];
+    char *d;
+    hm_code rc;
+
+    memset(b, 0, sizeof *b);
+    memset(s, 0, sizeof *s);
+    if (v->is_null) {
+        b->buffer_type = MYSQL_TYPE_NULL;
+        return HM_OK;
+    }
+    switch (v->type) {
+    case HM_COL_TINY: case HM_COL_SHORT: case HM_COL_INT24: case HM_COL_LONG:
+    case HM_COL_LONGLONG:
+        s->num.i = c->is_unsigned ? (long long)v->u : (long long)v->i;
+        set_num(b, s, MYSQL_TYPE_LONGLONG, c->is_unsigned);
+        return HM_OK;
+    case HM_COL_YEAR:
+        s->num.i = v->i;
+        set_num(b, s, MYSQL_TYPE_LONGLONG, false);
+        return HM_OK;
+    case HM_COL_ENUM: case HM_COL_SET: case HM_COL_BIT:
+        /* by number: a string would be matched against the labels */
+        s->num.i = (long long)v->u;
+        set_num(b, s, MYSQL_TYPE_LONGLONG, true);
+        return HM_OK;
+    case HM_COL_FLOAT: case HM_COL_DOUBLE:
+        /* a FLOAT widened to double is exact, and rounds back to the same float */
+        s->num.d = v->d;
+        set_num(b, s, MYSQL_TYPE_DOUBLE, false);
+        return HM_OK;
+    case HM_COL_NEWDECIMAL:
+        if (!(d = arena_take(a, s, 80)))
+            return hm_err_set(err, HM_ENOMEM, "out of memory");
+        rc = hm_binlog_decimal_str(v->ptr, v->len, v->col->precision, v->col->scale, d, 80, err);
+        if (rc != HM_OK)
+            return rc;
+        arena_done(a, s, strlen(d));
+        b->buffer_type = MYSQL_TYPE_NEWDECIMAL; /* compared as a decimal, not as a double */
+        return HM_OK;
+    case HM_COL_DATE: case HM_COL_NEWDATE: case HM_COL_TIME: case HM_COL_TIME2:
+    case HM_COL_DATETIME: case HM_COL_DATETIME2:
+        if (!(d = arena_take(a, s, 48)))
+            return hm_err_set(err, HM_ENOMEM, "out of memory");
+        hm_binlog_time_str(v, d, 48);
+        arena_done(a, s, strlen(d));
+        b->buffer_type = MYSQL_TYPE_STRING;
+        return HM_OK;
+    case HM_COL_TIMESTAMP: case HM_COL_TIMESTAMP2:
+        if (!(d = arena_take(a, s, 48)))
+            return hm_err_set(err, HM_ENOMEM, "out of memory");
+        arena_done(a, s, timestamp_text(v, d, 48));
+        b->buffer_type = MYSQL_TYPE_STRING;
+        return HM_OK;
+    case HM_COL_VARCHAR: case HM_COL_VAR_STRING: case HM_COL_STRING:
+        return put_bytes(a, b, s, MYSQL_TYPE_STRING, v->ptr, v->len, c->pad_to, err);
+    case HM_COL_TINY_BLOB: case HM_COL_MEDIUM_BLOB: case HM_COL_LONG_BLOB: case HM_COL_BLOB:
+    case HM_COL_GEOMETRY:
+        return put_bytes(a, b, s, MYSQL_TYPE_BLOB, v->ptr, v->len, 0, err);
+    case HM_COL_JSON: {
+        /* MySQL's binary JSON: its text; the arena holds it until the statement is sent */
+        size_t start = a->arena.len;
+        rc = hm_binlog_json_text(v->ptr, v->len, &a->arena, err);
+        if (rc != HM_OK)
+            return rc;
+        rc = put_bytes(a, b, s, MYSQL_TYPE_BLOB, NULL, a->arena.len - start, 0, err);
+        s->in_arena = true;
+        s->off = start;
+        return rc;
+    }
+    default:
+        return hm_err_set(err, HM_ESOURCE, "column `%s` has binlog type %u, which the applier "
+                          "cannot write", c->name, v->type);
+    }
+}
+
+/* Slots [from, to): arena offsets become pointers (the arena no longer moves). */
+static void fix_pointers(hm_sync_applier *a, unsigned from, unsigned to)
+{
+    for (unsigned i = from; i < to; i++) {
+        hm__slot *s = &a->s[i];
+        if (s->in_arena)
+            s->ptr = a->arena.data + s->off;
+        if (a->b[i].buffer_type == MYSQL_TYPE_NULL || a->b[i].buffer == &s->num)
+            continue;
+        if (s->is_long) {
+            a->b[i].buffer = NULL;
+            a->b[i].buffer_length = 0;
+        } else {
+            a->b[i].buffer = (void *)s->ptr;
+            a->b[i].buffer_length = s->len;
+        }
+    }
+}
+
+/* Fills one image's parameters from slot `at`: the written columns (cols == NULL) or the given
+ * columns. */
+static hm_code put_image(hm_sync_applier *a, const hm__tdef *t, unsigned at,
+                         const hm_binlog_value *img, const uint32_t *cols, uint32_t n,
+                         hm_err *err)
+{
+    hm_code rc = HM_OK;
+    for (uint32_t k = 0; k < n && rc == HM_OK; k++) {
+        uint32_t ci = cols[k];
+        rc = put_value(a, at + k, &t->cols[ci], &img[ci], err);
+        if (rc != HM_OK)
+            hm_err_prefix(err, "`%s`.`%s`", t->db, t->name);
+    }
+    return rc;
+}
+
+/* ---- messages ---- */
+
+/* "(`id`=5, `name`='abc...')": the key's values taken from the slots that hold them. keyat[k]:
+ * the slot of key column k. */
+static void key_text(const hm_sync_applier *a, const hm__tdef *t, const unsigned *keyat,
+                     char *out, size_t n)
+{
+    hm_buf o;
+    hm_buf_init(&o, n > 1 ? n - 1 : 1);
+    hm_buf_addc(&o, '(');
+    for (uint32_t k = 0; k < t->nkey; k++) {
+        const MYSQL_BIND *b = &a->b[keyat[k]];
+        const hm__slot *s = &a->s[keyat[k]];
+        hm_buf_addf(&o, "%s`%s`=", k ? ", " : "", t->cols[t->key[k]].name);
+        if (b->buffer_type == MYSQL_TYPE_NULL) {
+            hm_buf_adds(&o, "NULL");
+        } else if (b->buffer_type == MYSQL_TYPE_LONGLONG) {
+            if (b->is_unsigned)
+                hm_buf_addf(&o, "%llu", (unsigned long long)s->num.i);
+            else
+                hm_buf_addf(&o, "%lld", s->num.i);
+        } else if (b->buffer_type == MYSQL_TYPE_DOUBLE) {
+            hm_buf_addf(&o, "%.17g", s->num.d);
+        } else {
+            const unsigned char *p = (const unsigned char *)s->ptr;
+            size_t len = s->len < APPLY_KEY_TEXT ? s->len : APPLY_KEY_TEXT;
+            bool printable = true;
+            for (size_t i = 0; i < len; i++)
+                if (p[i] < 0x20 || p[i] == 0x7f)
+                    printable = false;
+            if (printable) {
+                hm_buf_addc(&o, '\'');
+                hm_buf_add(&o, p, len);
+                hm_buf_addc(&o, '\'');
+            } else {
+                hm_buf_adds(&o, "0x");
+                hm_buf_addhex(&o, p, len);
+            }
+            if (len < s->len)
+                hm_buf_addf(&o, "... (%zu bytes)", s->len);
+        }
+    }
+    hm_buf_addc(&o, ')');
+    snprintf(out, n, "%s", o.data ? o.data : "");
+    hm_buf_release(&o);
+}
+
+/* Fills err for a statement that failed (server or connection error) or changed `got` rows
+ * instead of `want`. keyat: where the key values are (NULL: not known). */
+static hm_code row_fail(hm_sync_applier *a, const hm__tdef *t, hm__op op, MYSQL_STMT *st,
+                        const unsigned *keyat, unsigned long long got, unsigned long long want,
+                        hm_err *err)
+{
+    char key[400] = "";
+    hm_code rc;
+    if (keyat && t->key)
+        key_text(a, t, keyat, key, sizeof key);
+    if (st) {
+        if (mysql_errno(a->tgt->my) == mysql_stmt_errno(st) && mysql_errno(a->tgt->my))
+            rc = hm_conn_fail(a->tgt, "applying a row", err);
+        else
+            rc = hm_err_set(err, HM_ETARGET, "target %s: error while applying a row: %s (%u)",
+                            a->tgt->addr, mysql_stmt_error(st), mysql_stmt_errno(st));
+        hm_err_prefix(err, "%s of `%s`.`%s`%s%s", op_name(op), t->db, t->name,
+                      key[0] ? " with key " : "", key);
+        return rc;
+    }
+    if (op == OP_INSERT)
+        return hm_err_set(err, HM_ETARGET, "target %s: INSERT of `%s`.`%s`%s%s stored %llu rows "
+                          "of %llu", a->tgt->addr, t->db, t->name, key[0] ? " with key " : "", key,
+                          got, want);
+    if (!t->key)
+        return hm_err_set(err, HM_ETARGET, "target %s: %s of `%s`.`%s` (no key: rows matched by "
+                          "their whole image) %s: the target has diverged from the source",
+                          a->tgt->addr, op_name(op), t->db, t->name,
+                          got ? "matched several rows" : "found no row equal to the source's");
+    return hm_err_set(err, HM_ETARGET, "target %s: %s of `%s`.`%s` %s the key %s: the target has "
+                      "diverged from the source", a->tgt->addr, op_name(op), t->db, t->name,
+                      got ? "found several rows with" : "found no row with", key);
+}
+
+/* Binds slots [at, at + n) to st, sends the long values, executes. HM_OK with *affected, or the
+ * statement's error (err not filled: *failed says so, the caller words the message). */
+static bool exec_stmt(hm_sync_applier *a, MYSQL_STMT *st, unsigned at, unsigned n,
+                      unsigned long long *affected)
+{
+    if (mysql_stmt_bind_param(st, &a->b[at]) != 0)
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        const hm__slot *s = &a->s[at + i];
+        if (!s->is_long)
+            continue;
+        for (size_t off = 0; off < s->len; off += a->piece) {
+            size_t m = s->len - off < a->piece ? s->len - off : a->piece;
+            if (mysql_stmt_send_long_data(st, i, s->ptr + off, (unsigned long)m) != 0)
+                return false;
+        }
+    }
+    a->st.statements++;
+    if (mysql_stmt_execute(st) != 0)
+        return false;
+    *affected = mysql_stmt_affected_rows(st);
+    return true;
+}
+
+static bool conn_lost(MYSQL_STMT *st)
+{
+    unsigned e = mysql_stmt_errno(st);
+    return e == CR_SERVER_LOST || e == CR_SERVER_GONE_ERROR || e == CR_CONNECTION_ERROR;
+}
+
+/* ---- the three operations ---- */
+
+/* The slots of the key's values in a row of written columns that starts at slot `at`. */
+static void key_slots(const hm__tdef *t, unsigned at, unsigned *keyat)
+{
+    for (uint32_t j = 0; j < t->nkey; j++)
+        for (uint32_t w = 0; w < t->nw; w++)
+            if (t->wcols[w] == t->key[j])
+                keyat[j] = at + w;
+}
+
+/* Sends the n rows gathered in slots [0, n * nw) as INSERTs of the prepared sizes. */
+static hm_code flush_inserts(hm_sync_applier *a, hm__tdef *t, unsigned n, hm_err *err)
+{
+    unsigned done = 0, keyat[64];
+    hm_code rc;
+
+    fix_pointers(a, 0, n * t->nw);
+    while (done < n) {
+        unsigned k = t->n_ins - 1, at = done * t->nw;
+        unsigned long long got = 0;
+        MYSQL_STMT *st;
+        while (ins_rows[k] > n - done)
+            k--;
+        if ((rc = get_stmt(a, t, OP_INSERT, k, &st, err)) != HM_OK)
+            return rc;
+        if (exec_stmt(a, st, at, ins_rows[k] * t->nw, &got) && got == ins_rows[k]) {
+            done += ins_rows[k];
+            continue;
+        }
+        if (k > 0 && !conn_lost(st) && mysql_stmt_errno(st)) {
+            /* the server undid the whole statement: row by row, to name the row at fault */
+            for (unsigned r = 0; r < ins_rows[k]; r++) {
+                MYSQL_STMT *one;
+                if ((rc = get_stmt(a, t, OP_INSERT, 0, &one, err)) != HM_OK)
+                    return rc;
+                if (!exec_stmt(a, one, at + r * t->nw, t->nw, &got) || got != 1) {
+                    key_slots(t, at + r * t->nw, keyat);
+                    return row_fail(a, t, OP_INSERT, mysql_stmt_errno(one) ? one : NULL, keyat,
+                                    got, 1, err);
+                }
+            }
+            /* every row went in alone: what failed was the statement, not a row */
+            done += ins_rows[k];
+            continue;
+        }
+        key_slots(t, at, keyat);
+        return row_fail(a, t, OP_INSERT, mysql_stmt_errno(st) ? st : NULL,
+                        ins_rows[k] == 1 ? keyat : NULL, got, ins_rows[k], err);
+    }
+    a->st.rows_inserted += n;
+    return HM_OK;
+}
+
+static hm_code apply_writes(hm_sync_applier *a, hm__tdef *t, hm_binlog_rows_iter *it,
+                            hm_err *err)
+{
+    unsigned n = 0, max_rows = ins_rows[t->n_ins - 1];
+    size_t batch_inline = 0;
+    bool more = true;
+    hm_code rc;
+
+    if ((rc = grow_binds(a, max_rows * t->nw, err)) != HM_OK)
+        return rc;
+    if (max_rows > APPLY_BATCH_ROWS)
+        max_rows = APPLY_BATCH_ROWS;
+    hm_buf_reset(&a->arena);
+    for (;;) {
+        if ((rc = hm_binlog_rows_next(it, NULL, a->after, &more, err)) != HM_OK)
+            return rc;
+        if (more) {
+            a->row_inline = 0;
+            if ((rc = put_image(a, t, n * t->nw, a->after, t->wcols, t->nw, err)) != HM_OK)
+                return rc;
+            batch_inline += a->row_inline;
+            n++;
+            if (t->key == NULL)
+                a->st.keyless_rows++;
+        }
+        if (n && (!more || n == max_rows || batch_inline >= a->inline_max / 2)) {
+            if ((rc = flush_inserts(a, t, n, err)) != HM_OK)
+                return rc;
+            n = 0;
+            batch_inline = 0;
+            hm_buf_reset(&a->arena);
+        }
+        if (!more)
+            return HM_OK;
+    }
+}
+
+/* UPDATE and DELETE: one statement per row. */
+static hm_code apply_changes(hm_sync_applier *a, hm__tdef *t, hm__op op,
+                             hm_binlog_rows_iter *it, hm_err *err)
+{
+    const uint32_t *wc = t->key ? t->key : t->wcols;
+    uint32_t nwhere = t->key ? t->nkey : t->nw;
+    unsigned set_n = op == OP_UPDATE ? t->nw : 0, keyat[64];
+    bool more = true;
+    MYSQL_STMT *st;
+    hm_code rc;
+
+    if ((rc = grow_binds(a, set_n + nwhere, err)) != HM_OK ||
+        (rc = get_stmt(a, t, op, 0, &st, err)) != HM_OK)
+        return rc;
+    for (uint32_t k = 0; k < t->nkey; k++)
+        keyat[k] = set_n + k;
+    for (;;) {
+        unsigned long long got = 0;
+        rc = hm_binlog_rows_next(it, a->before, op == OP_UPDATE ? a->after : NULL, &more, err);
+        if (rc != HM_OK || !more)
+            return rc;
+        hm_buf_reset(&a->arena);
+        a->row_inline = 0;
+        if (op == OP_UPDATE &&
+            (rc = put_image(a, t, 0, a->after, t->wcols, t->nw, err)) != HM_OK)
+            return rc;
+        if ((rc = put_image(a, t, set_n, a->before, wc, nwhere, err)) != HM_OK)
+            return rc;
+        fix_pointers(a, 0, set_n + nwhere);
+        if (!exec_stmt(a, st, 0, set_n + nwhere, &got) || got != 1)
+            return row_fail(a, t, op, mysql_stmt_errno(st) ? st : NULL, keyat, got, 1, err);
+        if (op == OP_UPDATE)
+            a->st.rows_updated++;
+        else
+            a->st.rows_deleted++;
+        if (t->key == NULL)
+            a->st.keyless_rows++;
+    }
+}
+
+/* ---- checks of the event against the target table ---- */
+
+static bool bit_at(const uint8_t *bits, uint32_t i)
+{
+    return (bits[i >> 3] >> (i & 7)) & 1;
+}
+
+static hm_code check_event(const hm_sync_applier *a, const hm__tdef *t,
+                           const hm_binlog_fmt *fmt, const hm_binlog_event *ev,
+                           const hm_binlog_table *tm, hm_err *err)
+{
+    char where[300], ty[48];
+    if (tm->ncols != t->ncols) {
+        hm_binlog_event_where(fmt, ev, where, sizeof where);
+        return hm_err_set(err, HM_ESTATE, "binlog %s: `%s`.`%s` has %u columns on the source and "
+                          "%u on the target %s: the target's definition has not followed the "
+                          "source's", where, t->db, t->name, tm->ncols, t->ncols, a->tgt->addr);
+    }
+    for (uint32_t i = 0; i < t->ncols; i++) {
+        const hm_binlog_column *bc = &tm->cols[i];
+        const hm__tcol *c = &t->cols[i];
+        bool name_differs = tm->has_names && bc->name.len &&
+                            (bc->name.len != strlen(c->name) ||
+                             strncasecmp(bc->name.p, c->name, bc->name.len) != 0);
+        if (!fam_compatible(binlog_fam(bc->type), c->fam) || name_differs) {
+            hm_binlog_event_where(fmt, ev, where, sizeof where);
+            hm_binlog_column_type_str(bc, ty, sizeof ty);
+            return hm_err_set(err, HM_ESTATE, "binlog %s: column %u of `%s`.`%s` is %s%s%.*s%s on "
+                              "the source and `%s` of another type or name on the target: the "
+                              "target's definition has not followed the source's", where, i + 1,
+                              t->db, t->name, ty, bc->name.len ? " `" : "", (int)bc->name.len,
+                              bc->name.p ? bc->name.p : "", bc->name.len ? "`" : "", c->name);
+        }
+    }
+    for (uint32_t k = 0; k < t->nw; k++) {
+        uint32_t i = t->wcols[k];
+        if (bit_at(ev->u.rows.cols, i) && (!ev->u.rows.cols_ai || bit_at(ev->u.rows.cols_ai, i)))
+            continue;
+        hm_binlog_event_where(fmt, ev, where, sizeof where);
+        return hm_err_set(err, HM_ESOURCE, "binlog %s: the row images of `%s`.`%s` lack column "
+                          "`%s`: the source must log whole rows (binlog_row_image=FULL, the "
+                          "session's too)", where, t->db, t->name, t->cols[i].name);
+    }
+    return HM_OK;
+}
+
+hm_code hm_sync_apply_rows(hm_sync_applier *a, const hm_binlog_fmt *fmt, const hm_binlog_event *ev,
+                           const hm_binlog_table *tm, hm_err *err)
+{
+    hm_binlog_rows_iter it;
+    hm__tdef *t;
+    hm_code rc;
+
+    if (ev->kind != HM_BINLOG_EV_ROWS)
+        return hm_err_set(err, HM_EUSAGE, "hm_sync_apply_rows: not a ROWS event");
+    if ((rc = get_def(a, tm->db, tm->name, &t, err)) != HM_OK ||
+        (rc = check_event(a, t, fmt, ev, tm, err)) != HM_OK ||
+        (rc = grow_values(a, tm->ncols, err)) != HM_OK ||
+        (rc = hm_binlog_rows_begin(&it, fmt, ev, tm, err)) != HM_OK)
+        return rc;
+    switch (ev->u.rows.action) {
+    case HM_BINLOG_ROWS_WRITE: return apply_writes(a, t, &it, err);
+    case HM_BINLOG_ROWS_UPDATE: return apply_changes(a, t, OP_UPDATE, &it, err);
+    case HM_BINLOG_ROWS_DELETE: return apply_changes(a, t, OP_DELETE, &it, err);
+    }
+    return hm_err_set(err, HM_EUSAGE, "hm_sync_apply_rows: unknown rows action");
+}
