@@ -53,9 +53,12 @@
 #define APPLY_BUCKETS 1024u
 #define APPLY_ARENA_MAX ((size_t)1 << 30)
 #define APPLY_KEY_TEXT 48           /* bytes of one key value shown in a message */
-/* sql_mode for applying rows: a 0 in an AUTO_INCREMENT column stays 0; a value the column cannot
- * hold is an error, not a warning; zero and invalid dates are stored as the source stored them */
-#define APPLY_SQL_MODE "STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION"
+/* sql_mode for applying rows: a 0 in an AUTO_INCREMENT column stays 0; zero and invalid dates are
+ * stored as the source stored them. Not strict: strict mode refuses ENUM value 0 (the '' a
+ * non-strict source stores for a bad label); instead every statement's warning count must be the
+ * number of such values it writes (each warns once), so that a value the target cannot hold
+ * still fails the row. */
+#define APPLY_SQL_MODE "NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION"
 
 /* Rows per multi-row statement: n rows go as popcount(n) statements. Measured on 100,000 rows of
  * 8 KiB events (~89 rows each): these sizes ~150k rows/s, 1/8/32/128 ~110-140k, 1/4/16/64 ~140k. */
@@ -103,6 +106,7 @@ typedef struct hm__slot {
     size_t off;        /* in the arena, when in_arena */
     size_t len;
     bool in_arena, is_long;
+    bool enum_zero;    /* ENUM value 0 written: the server warns, rightly */
 } hm__slot;
 
 struct hm_sync_applier {
@@ -121,6 +125,7 @@ struct hm_sync_applier {
     uint32_t vcap;       /* of before and after */
     hm_buf arena;
     size_t row_inline;   /* inline bytes of the row being filled */
+    bool warned;         /* the last statement warned more than expected */
     hm_sync_apply_stats st;
 };
 
@@ -829,9 +834,9 @@ static hm_code put_bytes(hm_sync_applier *a, MYSQL_BIND *b, hm__slot *s,
     return HM_OK;
 }
 
-/* One decoded value of target column c into bind slot i. */
+/* One decoded value of target column c into bind slot i; written: a value stored (not compared). */
 static hm_code put_value(hm_sync_applier *a, unsigned i, const hm__tcol *c,
-                         const hm_binlog_value *v, hm_err *err)
+                         const hm_binlog_value *v, bool written, hm_err *err)
 {
     MYSQL_BIND *b = &a->b[i];
     hm__slot *s = &a->s[i];
@@ -857,6 +862,7 @@ static hm_code put_value(hm_sync_applier *a, unsigned i, const hm__tcol *c,
     case HM_COL_ENUM: case HM_COL_SET: case HM_COL_BIT:
         /* by number: a string would be matched against the labels */
         s->num.i = (long long)v->u;
+        s->enum_zero = written && v->u == 0 && c->fam == FAM_ENUM;
         set_num(b, s, MYSQL_TYPE_LONGLONG, true);
         return HM_OK;
     case HM_COL_FLOAT: case HM_COL_DOUBLE:
@@ -928,16 +934,16 @@ static void fix_pointers(hm_sync_applier *a, unsigned from, unsigned to)
     }
 }
 
-/* Fills one image's parameters from slot `at`: the written columns (cols == NULL) or the given
- * columns. */
+/* Fills slots from `at` with the values of columns cols[0..n) of an image; written: values to
+ * store (VALUES, SET), else to compare (WHERE). */
 static hm_code put_image(hm_sync_applier *a, const hm__tdef *t, unsigned at,
                          const hm_binlog_value *img, const uint32_t *cols, uint32_t n,
-                         hm_err *err)
+                         bool written, hm_err *err)
 {
     hm_code rc = HM_OK;
     for (uint32_t k = 0; k < n && rc == HM_OK; k++) {
         uint32_t ci = cols[k];
-        rc = put_value(a, at + k, &t->cols[ci], &img[ci], err);
+        rc = put_value(a, at + k, &t->cols[ci], &img[ci], written, err);
         if (rc != HM_OK)
             hm_err_prefix(err, "`%s`.`%s`", t->db, t->name);
     }
@@ -991,6 +997,28 @@ static void key_text(const hm_sync_applier *a, const hm__tdef *t, const unsigned
     hm_buf_release(&o);
 }
 
+/* The last statement's first warning as "Warning 1265: Data truncated ... at row 2" into w;
+ * returns the row number it names (1 = the statement's first row), 0 when none. */
+static unsigned first_warning(hm_sync_applier *a, char *w, size_t n)
+{
+    MYSQL_RES *res = NULL;
+    MYSQL_ROW row;
+    hm_err ignore;
+    const char *at;
+    unsigned r = 0;
+    snprintf(w, n, "(the warnings could not be read)");
+    if (hm_conn_query(a->tgt, "SHOW WARNINGS", &res, &ignore) == HM_OK && res &&
+        (row = mysql_fetch_row(res)) != NULL) {
+        snprintf(w, n, "%s %s: %s", row[0] ? row[0] : "", row[1] ? row[1] : "",
+                 row[2] ? row[2] : "");
+        if (row[2] && (at = strstr(row[2], " at row ")) != NULL)
+            r = (unsigned)strtoul(at + 8, NULL, 10);
+    }
+    if (res)
+        mysql_free_result(res);
+    return r;
+}
+
 /* Fills err for a statement that failed (server or connection error) or changed `got` rows
  * instead of `want`. keyat: where the key values are (NULL: not known). */
 static hm_code row_fail(hm_sync_applier *a, const hm__tdef *t, hm__op op, MYSQL_STMT *st,
@@ -1001,6 +1029,14 @@ static hm_code row_fail(hm_sync_applier *a, const hm__tdef *t, hm__op op, MYSQL_
     hm_code rc;
     if (keyat && t->key)
         key_text(a, t, keyat, key, sizeof key);
+    if (a->warned) {
+        /* the statement did its work, but a value went in changed: say which */
+        char w[400];
+        first_warning(a, w, sizeof w);
+        return hm_err_set(err, HM_ETARGET, "target %s: %s of `%s`.`%s`%s%s would not store the "
+                          "source's values exactly: %s", a->tgt->addr, op_name(op), t->db,
+                          t->name, key[0] ? " with key " : "", key, w);
+    }
     if (st) {
         if (mysql_errno(a->tgt->my) == mysql_stmt_errno(st) && mysql_errno(a->tgt->my))
             rc = hm_conn_fail(a->tgt, "applying a row", err);
@@ -1025,15 +1061,19 @@ static hm_code row_fail(hm_sync_applier *a, const hm__tdef *t, hm__op op, MYSQL_
                       got ? "found several rows with" : "found no row with", key);
 }
 
-/* Binds slots [at, at + n) to st, sends the long values, executes. HM_OK with *affected, or the
- * statement's error (err not filled: *failed says so, the caller words the message). */
+/* Binds slots [at, at + n) to st, sends the long values, executes. true with *affected; false
+ * when the statement failed (its error is st's) or warned more than its ENUM 0 values explain
+ * (a->warned): err is not filled, the caller words the message (row_fail). */
 static bool exec_stmt(hm_sync_applier *a, MYSQL_STMT *st, unsigned at, unsigned n,
                       unsigned long long *affected)
 {
+    unsigned expect = 0;
+    a->warned = false;
     if (mysql_stmt_bind_param(st, &a->b[at]) != 0)
         return false;
     for (unsigned i = 0; i < n; i++) {
         const hm__slot *s = &a->s[at + i];
+        expect += s->enum_zero;
         if (!s->is_long)
             continue;
         for (size_t off = 0; off < s->len; off += a->piece) {
@@ -1046,6 +1086,10 @@ static bool exec_stmt(hm_sync_applier *a, MYSQL_STMT *st, unsigned at, unsigned 
     if (mysql_stmt_execute(st) != 0)
         return false;
     *affected = mysql_stmt_affected_rows(st);
+    if ((unsigned)mysql_stmt_warning_count(st) != expect) {
+        a->warned = true;
+        return false;
+    }
     return true;
 }
 
@@ -1122,10 +1166,14 @@ static hm_code flush_batch(hm_sync_applier *a, hm__tdef *t, hm__op op, unsigned 
             continue;
         }
         if (m == 1 || conn_lost(st) || (op == OP_INSERT && !mysql_stmt_errno(st))) {
-            unsigned keyat[64];
-            key_slots(t, op, done, keyat);
-            return row_fail(a, t, op, mysql_stmt_errno(st) ? st : NULL, m == 1 ? keyat : NULL,
-                            got, m, err);
+            unsigned keyat[64], r = 1;
+            if (a->warned && m > 1) { /* the warning names the row of the statement */
+                char w[8];
+                r = first_warning(a, w, sizeof w);
+            }
+            key_slots(t, op, done + (r ? r - 1 : 0), keyat);
+            return row_fail(a, t, op, mysql_stmt_errno(st) ? st : NULL,
+                            m == 1 || (r >= 1 && r <= m) ? keyat : NULL, got, m, err);
         }
         if (op == OP_DELETE) {
             a->st.statements++;
@@ -1170,7 +1218,7 @@ static hm_code apply_batched(hm_sync_applier *a, hm__tdef *t, hm__op op,
             return rc;
         if (more) {
             a->row_inline = 0;
-            if ((rc = put_image(a, t, n * per, img, cols, per, err)) != HM_OK)
+            if ((rc = put_image(a, t, n * per, img, cols, per, op == OP_INSERT, err)) != HM_OK)
                 return rc;
             batch_inline += a->row_inline;
             n++;
@@ -1213,9 +1261,9 @@ static hm_code apply_changes(hm_sync_applier *a, hm__tdef *t, hm__op op,
         hm_buf_reset(&a->arena);
         a->row_inline = 0;
         if (op == OP_UPDATE &&
-            (rc = put_image(a, t, 0, a->after, t->wcols, t->nw, err)) != HM_OK)
+            (rc = put_image(a, t, 0, a->after, t->wcols, t->nw, true, err)) != HM_OK)
             return rc;
-        if ((rc = put_image(a, t, set_n, a->before, wc, nwhere, err)) != HM_OK)
+        if ((rc = put_image(a, t, set_n, a->before, wc, nwhere, false, err)) != HM_OK)
             return rc;
         fix_pointers(a, 0, set_n + nwhere);
         if (!exec_stmt(a, st, 0, set_n + nwhere, &got) || got != 1)

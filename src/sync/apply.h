@@ -20,10 +20,11 @@
  * never commits. It may set SAVEPOINT hm_apply in that transaction and roll back to it (a batch
  * of DELETEs that found fewer rows than it was sent is undone, then replayed row by row to name
  * the missing one). On first use, and after hm_sync_applier_forget_all(), it sets the session's
- * sql_mode to STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION
- * (a value the column cannot hold is an error; 0 in an AUTO_INCREMENT column stays 0; zero and
- * invalid dates are stored as the source stored them) and reads max_allowed_packet; it relies on
- * the session hm_conn_open() set up (SET NAMES binary, time_zone '+00:00'). Every row must change exactly one target row: an UPDATE or DELETE that finds
+ * sql_mode to NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION (0 in an
+ * AUTO_INCREMENT column stays 0; zero and invalid dates, and the '' of an ENUM, are stored as the
+ * source stored them) and reads max_allowed_packet; it relies on the session hm_conn_open() set
+ * up (SET NAMES binary, time_zone '+00:00'). A statement that warns (a value the target column
+ * cannot hold exactly) fails the row with HM_ETARGET and the server's warning. Every row must change exactly one target row: an UPDATE or DELETE that finds
  * no row, or an INSERT that hits a duplicate key, means the target has diverged from the source,
  * and fails with HM_ETARGET naming the table and the key (values of key columns only, never a
  * whole row) -- it is never skipped. The target connection must have been opened with

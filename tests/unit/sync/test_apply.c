@@ -438,6 +438,8 @@ static void test_keys(void **state)
     both("CREATE TABLE ap_keys.bignk (b MEDIUMBLOB, n INT)");
     both("CREATE TABLE ap_keys.many (id INT PRIMARY KEY, v VARCHAR(50))");
     both("CREATE TABLE ap_keys.same (id INT PRIMARY KEY, v VARCHAR(10))");
+    both("CREATE TABLE ap_keys.en (id INT PRIMARY KEY, e ENUM('a','b'))");
+    both("CREATE TABLE ap_keys.enk (e ENUM('a','b'), n INT)");
     both("INSERT INTO ap_keys.same VALUES (1, 'old'), (2, 'old')");
     hm_sync_applier_stats(applier, &st0);
     p = source_pos();
@@ -477,6 +479,15 @@ static void test_keys(void **state)
     exec(src, "UPDATE ap_keys.many SET v = 'changed' WHERE id %% 100 = 0");
     exec(src, "DELETE FROM ap_keys.many WHERE id > 990");
 
+    /* ENUM's '' (value 0) that a non-strict source stores for a bad label: written and matched */
+    exec(src, "SET SESSION sql_mode = ''");
+    exec(src, "INSERT INTO ap_keys.en VALUES (1, 'zz'), (2, 'a'), (3, 'zz')");
+    exec(src, "UPDATE ap_keys.en SET e = 'zz' WHERE id = 2");
+    exec(src, "UPDATE ap_keys.en SET e = 'b' WHERE id = 1");
+    exec(src, "INSERT INTO ap_keys.enk VALUES ('zz', 1), ('zz', 2), ('a', 3)");
+    exec(src, "UPDATE ap_keys.enk SET n = 5 WHERE n = 1");
+    exec(src, "DELETE FROM ap_keys.enk WHERE n = 2");
+
     /* the target already has the new value: the UPDATE matches its row and changes nothing */
     exec(tgt, "UPDATE ap_keys.same SET v = 'new' WHERE id = 1");
     exec(src, "UPDATE ap_keys.same SET v = 'new' WHERE id = 1");
@@ -488,6 +499,8 @@ static void test_keys(void **state)
     assert_value(tgt, "SELECT COUNT(*) FROM ap_keys.bignk", "2");
     assert_value(tgt, "SELECT COUNT(*) FROM ap_keys.many", "990");
     assert_value(tgt, "SELECT COUNT(*) FROM ap_keys.bpk", "22");
+    assert_value(tgt, "SELECT COUNT(*) FROM ap_keys.en WHERE e = 0", "2");
+    assert_value(tgt, "SELECT n FROM ap_keys.enk WHERE e = 0", "5");
     assert_value(tgt, "SELECT COUNT(*) FROM ap_keys.bpk WHERE k = X'0100000000FF' OR v = 'A' OR "
                       "n = 3", "3");
     /* 1000 rows went as multi-row INSERTs: far fewer statements than rows */
@@ -553,6 +566,17 @@ static void test_divergence(void **state)
     expect_fail(p, HM_ETARGET, (const char *const[]){"DELETE", "`id`=50", "diverged", NULL});
     /* 42 and 50 were not there; the others still are */
     assert_value(tgt, "SELECT COUNT(*) FROM ap_div.t WHERE id BETWEEN 30 AND 60", "29");
+
+    /* a target column narrower than the source's: the row fails, nothing is cut */
+    exec(src, "CREATE TABLE ap_div.w (id INT PRIMARY KEY, v VARCHAR(10))");
+    exec(tgt, "CREATE TABLE ap_div.w (id INT PRIMARY KEY, v VARCHAR(5))");
+    p = source_pos();
+    exec(src, "INSERT INTO ap_div.w VALUES (1, 'abc'), (2, 'abcdefghij')");
+    expect_fail(p, HM_ETARGET, (const char *const[]){"INSERT", "`ap_div`.`w`", "`id`=2",
+                                                      "exactly", "Data truncated", NULL});
+    p = source_pos();
+    exec(src, "INSERT INTO ap_div.w VALUES (3, 'abcdefghij')");
+    expect_fail(p, HM_ETARGET, (const char *const[]){"INSERT", "`id`=3", "Data truncated", NULL});
 
     /* a duplicate in a multi-row INSERT: the row at fault is named */
     exec(tgt, "INSERT INTO ap_div.t VALUES (150, 0, 'target only')");
