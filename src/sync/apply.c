@@ -49,7 +49,7 @@
 #define APPLY_MAX_PARAMS 8192u      /* parameters of one statement (the server allows 65535) */
 #define APPLY_BATCH_ROWS 128u       /* rows of a WRITE event gathered before they are sent */
 #define APPLY_INLINE_MAX (4u << 20) /* inline bytes of one statement, at most */
-#define APPLY_MAX_TABLES 256u       /* tables whose statements are kept prepared (17 each at most) */
+#define APPLY_MAX_TABLES 256u       /* tables whose statements are kept (17 each at most) */
 #define APPLY_BUCKETS 1024u
 #define APPLY_ARENA_MAX ((size_t)1 << 30)
 #define APPLY_KEY_TEXT 48           /* bytes of one key value shown in a message */

@@ -14,17 +14,22 @@
  *                    trailing zeros, UUID/INET6, generated and invisible columns; inserts, updates
  *                    (one changes the primary key), deletes; the same on a keyless copy, where
  *                    rows are matched by their whole image, type by type
- *   test_keys        composite primary key with BINARY(n) trailing zeros, a NOT NULL UNIQUE key
- *                    without a PK, a keyless table with duplicate rows (one of two goes), an UPDATE
- *                    that changes nothing on the target (FOUND_ROWS), 5 MB BLOBs (long data), a
- *                    1000-row INSERT (multi-row batches)
- *   test_divergence  a row deleted on the target then updated / deleted on the source, a duplicate
- *                    in a multi-row INSERT: HM_ETARGET naming the operation and the key
+ *   test_keys        composite primary key with BINARY(n) trailing zeros (batched DELETEs too), a
+ *                    NOT NULL UNIQUE key without a PK, a keyless table with duplicate rows (one of
+ *                    two goes), ENUM's '' (value 0) written and matched, an UPDATE that changes
+ *                    nothing on the target (FOUND_ROWS), 5 MB BLOBs (long data), a 1000-row
+ *                    INSERT (multi-row batches)
+ *   test_divergence  a row deleted on the target then updated / deleted on the source, one missing
+ *                    row in a batch of DELETEs, a target column too narrow for the source's value,
+ *                    a duplicate in a multi-row INSERT: HM_ETARGET naming the operation and the key
  *   test_minimal     binlog_row_image=MINIMAL on the source: HM_ESOURCE asking for FULL
  *   test_forget      ALTER TABLE ADD COLUMN on both sides: HM_ESTATE until the applier forgets
  *                    the table, then equal data
  *   test_throughput  sysbench oltp_write_only-like transactions (2 UPDATEs, a DELETE and an INSERT
- *                    each), applied in groups on the durable target: rows/s printed, not asserted
+ *                    each; HM_APPLY_BENCH_TRX of them, 50,000 by default), applied 100 to a target
+ *                    transaction on the durable target: rows/s printed, not asserted
+ *   test_bulk        100,000 rows inserted, updated and deleted by one statement each (events of
+ *                    many rows): rows/s printed
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -320,7 +325,8 @@ static const char *const types_rows[] = {
     "'2038-01-19 03:14:07.9999', '2038-01-19 03:14:07.999999', 2155, 'abc', "
     "'\xf0\x9f\x98\x80 h\xc3\xa9llo \xe2\x82\xac', REPEAT('\xf0\x9f\x8e\x89', 500), "
     "_utf8mb4'caf\xc3\xa9 \xc3\xa0 la cr\xc3\xa8me', X'0102000000000000', X'00FF0000', "
-    "X'00010200', REPEAT(X'00', 1000), 'c', 'x,z', '{\"k\": [1, 2.5, \"x\"], \"e\": \"\xf0\x9f\x98\x80\"}', "
+    "X'00010200', REPEAT(X'00', 1000), 'c', 'x,z', "
+    "'{\"k\": [1, 2.5, \"x\"], \"e\": \"\xf0\x9f\x98\x80\"}', "
     "ST_GeomFromText('LINESTRING(0 0, 1 1, 2 0)'), POINT(1.5, -2.5), "
     "'ffffffff-ffff-1fff-bfff-ff0000000000', '2001:db8::', 42)",
     /* the smallest, zero dates, empty strings */
@@ -468,7 +474,8 @@ static void test_keys(void **state)
     exec(src, "UPDATE ap_keys.dup SET b = 'z' WHERE a IS NULL LIMIT 1");
 
     exec(src, "INSERT INTO ap_keys.big VALUES (1, REPEAT('a', 5 * 1024 * 1024)), (2, 'small')");
-    exec(src, "UPDATE ap_keys.big SET b = CONCAT(REPEAT('b', 5 * 1024 * 1024), 'end') WHERE id = 1");
+    exec(src, "UPDATE ap_keys.big SET b = CONCAT(REPEAT('b', 5 * 1024 * 1024), 'end') "
+         "WHERE id = 1");
     exec(src, "UPDATE ap_keys.big SET b = REPEAT(X'00', 2 * 1024 * 1024) WHERE id = 2");
     exec(src, "INSERT INTO ap_keys.bignk VALUES (REPEAT('q', 3 * 1024 * 1024), 1), "
          "(REPEAT('q', 3 * 1024 * 1024), 1), (REPEAT('r', 3 * 1024 * 1024), 2)");
@@ -506,8 +513,8 @@ static void test_keys(void **state)
     /* 1000 rows went as multi-row INSERTs: far fewer statements than rows */
     assert_true(st1.rows_inserted - st0.rows_inserted >= 1000);
     assert_true(st1.statements - st0.statements <
-                (st1.rows_inserted - st0.rows_inserted) / 2 + (st1.rows_updated - st0.rows_updated) +
-                    (st1.rows_deleted - st0.rows_deleted));
+                (st1.rows_inserted - st0.rows_inserted) / 2 +
+                    (st1.rows_updated - st0.rows_updated) + (st1.rows_deleted - st0.rows_deleted));
     printf("keys: %llu rows inserted, %llu updated, %llu deleted, %llu statements, %llu keyless\n",
            (unsigned long long)(st1.rows_inserted - st0.rows_inserted),
            (unsigned long long)(st1.rows_updated - st0.rows_updated),
@@ -702,8 +709,8 @@ static void bulk_step(const char *what, const char *sql, uint64_t want)
     if (sync_from(p, 1, &r, &err) != HM_OK)
         fail_msg("apply: %s", err.msg);
     hm_sync_applier_stats(applier, &st1);
-    uint64_t rows = (st1.rows_inserted - st0.rows_inserted) + (st1.rows_updated - st0.rows_updated) +
-                    (st1.rows_deleted - st0.rows_deleted);
+    uint64_t rows = (st1.rows_inserted - st0.rows_inserted) +
+                    (st1.rows_updated - st0.rows_updated) + (st1.rows_deleted - st0.rows_deleted);
     assert_int_equal(rows, want);
     printf("bulk %s: %llu rows in %llu events, %llu statements: applier %.0f rows/s (%.2f s in "
            "apply, %.2f s in COMMIT)\n", what, (unsigned long long)rows,
