@@ -93,6 +93,8 @@ typedef struct hm__tdef {
     uint32_t nkey;
     char *key_name;
     unsigned n_ins, n_del; /* batch sizes usable by INSERT and by DELETE (parameter limit) */
+    uint32_t n_hidden;     /* MariaDB long UNIQUEs: each adds a hidden BIGINT column after the
+                              others, in the binlog but not in information_schema */
     MYSQL_STMT *ins[N_SIZES], *del[N_SIZES], *upd;
 } hm__tdef;
 
@@ -403,7 +405,7 @@ typedef struct key_row {
     hm__tdef *t;
     char idx[256], col[256], cur[256];
     unsigned long idx_len, col_len;
-    long long nullable, seen;
+    long long nullable, is_hash;
     uint32_t cand[64], ncand;
     bool ok, done;
 } key_row;
@@ -416,7 +418,7 @@ static uint32_t col_index(const hm__tdef *t, const char *name, size_t n)
     return UINT32_MAX;
 }
 
-/* Closes the index being read: the first usable one becomes the key. */
+/* Closes the index being read: the first usable one becomes the key (no-op once one has). */
 static hm_code key_close(key_row *r, hm_err *err)
 {
     hm__tdef *t = r->t;
@@ -437,17 +439,19 @@ static hm_code on_key(void *ud, hm_err *err)
     key_row *r = ud;
     size_t il = r->idx_len < sizeof r->idx ? r->idx_len : sizeof r->idx - 1;
     uint32_t ci;
-    if (r->done)
-        return HM_OK;
     r->idx[il] = '\0';
     if (strcmp(r->idx, r->cur) != 0) {
         hm_code rc = key_close(r, err);
-        if (rc != HM_OK || r->done)
+        if (rc != HM_OK)
             return rc;
         memcpy(r->cur, r->idx, il + 1);
+        if (r->is_hash) /* every index is read: the hidden columns are counted */
+            r->t->n_hidden++;
         r->ncand = 0;
         r->ok = true;
     }
+    if (r->done)
+        return HM_OK;
     ci = col_index(r->t, r->col, r->col_len < sizeof r->col ? r->col_len : 0);
     /* a NULL-able column does not identify a row; a generated one may not be logged */
     if (ci == UINT32_MAX || r->nullable || r->ncand == 64 || r->t->cols[ci].generated)
@@ -477,7 +481,8 @@ static hm_code load_def(hm_sync_applier *a, const char *db, const char *name, hm
         "IFNULL(CHARACTER_OCTET_LENGTH, 0), CHARACTER_SET_NAME IS NOT NULL "
         "FROM information_schema.COLUMNS" DEF_WHERE " ORDER BY ORDINAL_POSITION";
     static const char keys_sql[] =
-        "SELECT INDEX_NAME, COLUMN_NAME, NULLABLE = 'YES' FROM information_schema.STATISTICS"
+        "SELECT INDEX_NAME, COLUMN_NAME, NULLABLE = 'YES', INDEX_TYPE = 'HASH' "
+        "FROM information_schema.STATISTICS"
         DEF_WHERE " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX";
     col_row cr;
     key_row kr;
@@ -512,6 +517,7 @@ static hm_code load_def(hm_sync_applier *a, const char *db, const char *name, hm
     bind_out(&res[0], MYSQL_TYPE_STRING, kr.idx, sizeof kr.idx, &kr.idx_len);
     bind_out(&res[1], MYSQL_TYPE_STRING, kr.col, sizeof kr.col, &kr.col_len);
     bind_out(&res[2], MYSQL_TYPE_LONGLONG, &kr.nullable, 8, NULL);
+    bind_out(&res[3], MYSQL_TYPE_LONGLONG, &kr.is_hash, 8, NULL);
     rc = def_query(a->tgt, keys_sql, db, name, res, on_key, &kr, err);
     if (rc == HM_OK)
         rc = key_close(&kr, err);
@@ -1289,7 +1295,10 @@ static hm_code check_event(const hm_sync_applier *a, const hm__tdef *t,
                            const hm_binlog_table *tm, hm_err *err)
 {
     char where[300], ty[48];
-    if (tm->ncols != t->ncols) {
+    bool hidden_ok = tm->ncols == t->ncols + t->n_hidden;
+    for (uint32_t i = t->ncols; hidden_ok && i < tm->ncols; i++)
+        hidden_ok = tm->cols[i].type == HM_COL_LONGLONG;
+    if (tm->ncols != t->ncols && !hidden_ok) {
         hm_binlog_event_where(fmt, ev, where, sizeof where);
         return hm_err_set(err, HM_ESTATE, "binlog %s: `%s`.`%s` has %u columns on the source and "
                           "%u on the target %s: the target's definition has not followed the "

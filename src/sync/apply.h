@@ -38,7 +38,8 @@
  *
  * After DDL changes a table, hm_sync_applier_forget() drops what was cached for it; a definition
  * that no longer fits the table map (column count, type family, names when logged) fails with
- * HM_ESTATE rather than writing wrong columns. After the target connection is reopened, call
+ * HM_ESTATE rather than writing wrong columns (MariaDB's hidden hash column of each long UNIQUE,
+ * logged after the others but absent from information_schema, is expected and skipped). After the target connection is reopened, call
  * hm_sync_applier_forget_all(): prepared statements belong to the old connection. After an
  * error the caller's transaction holds part of the event: roll it back.
  *

@@ -16,7 +16,8 @@
  *                    rows are matched by their whole image, type by type
  *   test_keys        composite primary key with BINARY(n) trailing zeros (batched DELETEs too), a
  *                    NOT NULL UNIQUE key without a PK, a keyless table with duplicate rows (one of
- *                    two goes), ENUM's '' (value 0) written and matched, an UPDATE that changes
+ *                    two goes), ENUM's '' (value 0) written and matched, a long UNIQUE (MariaDB's
+ *                    hidden hash column in the binlog), an UPDATE that changes
  *                    nothing on the target (FOUND_ROWS), 5 MB BLOBs (long data), a 1000-row
  *                    INSERT (multi-row batches)
  *   test_divergence  a row deleted on the target then updated / deleted on the source, one missing
@@ -445,6 +446,8 @@ static void test_keys(void **state)
     both("CREATE TABLE ap_keys.many (id INT PRIMARY KEY, v VARCHAR(50))");
     both("CREATE TABLE ap_keys.same (id INT PRIMARY KEY, v VARCHAR(10))");
     both("CREATE TABLE ap_keys.en (id INT PRIMARY KEY, e ENUM('a','b'))");
+    /* a long UNIQUE: MariaDB adds a hidden hash column that information_schema does not show */
+    both("CREATE TABLE ap_keys.lu (id INT PRIMARY KEY, b BLOB, UNIQUE KEY (b))");
     both("CREATE TABLE ap_keys.enk (e ENUM('a','b'), n INT)");
     both("INSERT INTO ap_keys.same VALUES (1, 'old'), (2, 'old')");
     hm_sync_applier_stats(applier, &st0);
@@ -492,6 +495,9 @@ static void test_keys(void **state)
     exec(src, "UPDATE ap_keys.en SET e = 'zz' WHERE id = 2");
     exec(src, "UPDATE ap_keys.en SET e = 'b' WHERE id = 1");
     exec(src, "INSERT INTO ap_keys.enk VALUES ('zz', 1), ('zz', 2), ('a', 3)");
+    exec(src, "INSERT INTO ap_keys.lu VALUES (1, 'one'), (2, 'two'), (3, NULL)");
+    exec(src, "UPDATE ap_keys.lu SET b = 'uno' WHERE id = 1");
+    exec(src, "DELETE FROM ap_keys.lu WHERE id = 2");
     exec(src, "UPDATE ap_keys.enk SET n = 5 WHERE n = 1");
     exec(src, "DELETE FROM ap_keys.enk WHERE n = 2");
 
