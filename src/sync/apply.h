@@ -2,26 +2,51 @@
  * sync/apply.h: applying the rows of binlog ROWS events to the target.
  *
  * For each table it meets, the applier reads the target table's definition (columns in order,
- * signedness, generated columns, the key: PRIMARY, else the first unique key on NOT NULL
- * columns) from the target's information_schema once, and prepares its statements once: INSERT
- * of the non-generated columns (several rows per statement when an event carries several),
- * UPDATE ... SET non-generated columns WHERE key = ?, DELETE ... WHERE key = ?. A table without
- * a key matches the whole before-image (col <=> ? for each column, LIMIT 1) and is counted as
- * slow. Values are bound as parameters from the decoded row images (binlog/rows.h), never
- * formatted into SQL: integers with the target column's signedness, FLOAT/DOUBLE as doubles,
- * DECIMAL and temporal values as their exact text, TIMESTAMP as UTC text (the session's
- * time_zone is +00:00), strings, BLOBs, BIT, ENUM/SET (by number), JSON (MySQL's binary JSON
- * turned to text) and GEOMETRY as bytes; BINARY(n) values padded back to n bytes where they
- * are compared.
+ * signedness, generated columns, the key: PRIMARY, else the first unique key -- by name -- whose
+ * columns are all NOT NULL and not generated) from the target's information_schema once, and
+ * prepares its statements once, as they are first needed: INSERT of the non-generated columns
+ * (1, 2, 4, ... 128 rows per statement: an event of n rows goes as popcount(n) statements),
+ * UPDATE ... SET non-generated columns WHERE key = ?, DELETE ... WHERE key = ? (key IN (...) for
+ * several rows of one event). A table without a key matches the whole before-image (col <=> ?
+ * for each column, character columns compared as bytes, LIMIT 1), one row per statement, and is
+ * counted as slow.
  *
- * Rows go into the transaction the caller has open on the target connection; the applier
- * never commits. Every row must change exactly one target row: an UPDATE or DELETE that finds
- * no row, or an INSERT that hits a duplicate key, means the target has diverged from the source,
- * and fails with HM_ETARGET naming the table and the key (values of key columns only, never a
- * whole row) -- it is never skipped. The target connection must have been opened with
- * HM_CONN_FOUND_ROWS, so that an UPDATE that changes nothing still counts its row.
+ * Values are bound as parameters from the decoded row images (binlog/rows.h), never formatted
+ * into SQL: integers with the target column's signedness, FLOAT/DOUBLE as doubles (a FLOAT
+ * widened exactly), DECIMAL (as a decimal parameter) and DATE/TIME/DATETIME as their exact text,
+ * TIMESTAMP as UTC text (the session's time_zone is +00:00), YEAR, BIT, ENUM and SET by number,
+ * strings, BLOBs, JSON (MySQL's binary JSON turned to text) and GEOMETRY as bytes; BINARY(n),
+ * INET4/6 and UUID values, whose trailing 0x00 MariaDB drops, padded back to their length.
+ * Values over 1 MiB go by mysql_stmt_send_long_data().
  *
- * After DDL changes a table, hm_sync_applier_forget() drops what was cached for it.
+ * Rows go into the transaction the caller has open on the target connection; the applier never
+ * commits. It may set SAVEPOINT hm_apply in that transaction and roll back to it (a batch of
+ * DELETEs that found fewer rows than it was sent is undone, then replayed row by row to name the
+ * missing one). On first use, and after hm_sync_applier_forget_all(), it sets the session's
+ * sql_mode to NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES,NO_ENGINE_SUBSTITUTION (0 in an
+ * AUTO_INCREMENT column stays 0; zero and invalid dates, and the '' of an ENUM, are stored as the
+ * source stored them) and reads max_allowed_packet; it relies on the session hm_conn_open() set
+ * up (SET NAMES binary, time_zone '+00:00').
+ *
+ * Every row must change exactly one target row: an UPDATE or DELETE that finds no row, or an
+ * INSERT that hits a duplicate key, means the target has diverged from the source, and fails with
+ * HM_ETARGET naming the table, the operation and the key (values of key columns only, never a
+ * whole row; long values cut) -- it is never skipped. So does a statement that warns (a value the
+ * target column cannot hold exactly), with the server's warning. The target connection must have
+ * been opened with HM_CONN_FOUND_ROWS, so that an UPDATE that changes nothing still counts its
+ * row.
+ *
+ * After DDL changes a table, hm_sync_applier_forget() drops what was cached for it; a definition
+ * that no longer fits the table map (column count, type family, names when logged) fails with
+ * HM_ESTATE rather than writing wrong columns (MariaDB's hidden hash column of each long UNIQUE,
+ * logged after the others but absent from information_schema, is expected and skipped). After the target connection is reopened, call
+ * hm_sync_applier_forget_all(): prepared statements belong to the old connection. After an
+ * error the caller's transaction holds part of the event: roll it back.
+ *
+ * What the caller must know: triggers on target tables fire for every row applied (a replica
+ * applying rows does not fire them), and foreign-key actions of the target run as on the source
+ * (ON DELETE CASCADE deletes the children the source deleted without logging them); statements
+ * of up to 8192 parameters and up to 256 tables' statements (17 each at most) are kept prepared.
  *
  * Ownership: the applier borrows tgt (which must outlive it) and owns its statements and
  * cached definitions.
