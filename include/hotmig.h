@@ -118,6 +118,12 @@ typedef struct hm_copy_opts {
     hm_progress_fn progress;    /* may be NULL; called from the thread running hm_copy_run */
     void *progress_ud;
     unsigned progress_interval_ms; /* 0: 1000 */
+    /* For a copy that incremental sync (hm_sync) follows:
+     *  - triggers and events are not created (hm_sync creates them at finish: a trigger on the
+     *    target would act a second time on changes the binlog already carries);
+     *  - a resumed run recopies, whole, every table it had not finished, so that each table
+     *    comes from one snapshot (hm_sync skips a table's changes up to its own snapshot). */
+    bool incremental;
 } hm_copy_opts;
 
 /* What a finished (or failed) copy reports. */
@@ -150,5 +156,80 @@ hm_code hm_copy_run(hm_copy *c, hm_copy_result *res, hm_err *err);
 void hm_copy_cancel(hm_copy *c);
 
 void hm_copy_free(hm_copy *c);
+
+/*
+ * Incremental sync: after a copy (hm_copy_opts.incremental), the target follows the source's
+ * binlog from the copy's snapshot until hm_sync_finish() or hm_sync_cancel().
+ *
+ * hm_sync_run() reads the binlog as a replica and applies, in source commit order, the row
+ * changes and DDL of the selected tables, grouping source transactions into target
+ * transactions; each target transaction also moves the checkpoint (hotmig_meta.sync_state), so
+ * that a crash at any moment neither loses nor repeats a change, and a new hm_sync_run() goes on
+ * from there. A lost source or target connection is retried with backoff, from the checkpoint.
+ * Triggers and events are created at finish (the binlog already carries their effects).
+ */
+typedef enum hm_sync_phase {
+    HM_SYNC_STARTING = 0,
+    HM_SYNC_CATCHING_UP,  /* applying a backlog */
+    HM_SYNC_FOLLOWING,    /* caught up: applying as the source writes */
+    HM_SYNC_FINISHING,    /* applying through the source's position at the finish request */
+    HM_SYNC_FINISHED,
+    HM_SYNC_RECONNECTING  /* a connection was lost; retrying from the checkpoint */
+} hm_sync_phase;
+
+const char *hm_sync_phase_name(hm_sync_phase p);
+
+typedef struct hm_sync_progress {
+    hm_sync_phase phase;
+    const char *file;         /* applied (committed) through file:pos */
+    uint64_t pos;
+    const char *gtid_set;     /* applied through, "" when the source has no GTIDs */
+    double lag_s;             /* now minus the last applied event's time; 0 when caught up */
+    uint64_t lag_bytes;       /* binlog bytes the source has written past the checkpoint */
+    bool lag_bytes_known;
+    uint64_t trx_applied, rows_applied; /* since the sync began (all runs) */
+    double trx_per_sec, rows_per_sec;   /* over the last interval */
+    double elapsed_s;
+    unsigned reconnects;
+    const char *last_error;   /* while RECONNECTING: why; else NULL */
+} hm_sync_progress;
+
+typedef void (*hm_sync_progress_fn)(const hm_sync_progress *p, void *ud);
+
+typedef struct hm_sync_opts {
+    hm_endpoint source, target;
+    const char *const *include; /* the copy's selection */
+    size_t n_include;
+    const char *const *exclude;
+    size_t n_exclude;
+    uint32_t server_id;         /* replica id announced to the source; 0: derived */
+    unsigned max_group_trx;     /* source transactions per target commit at most; 0: 2000 */
+    unsigned retry_s;           /* give up reconnecting after this long; 0: 3600 */
+    hm_sync_progress_fn progress; /* may be NULL; called from the thread running hm_sync_run */
+    void *progress_ud;
+    unsigned progress_interval_ms; /* 0: 1000 */
+} hm_sync_opts;
+
+typedef struct hm_sync_result {
+    bool finished;            /* false: cancelled (the checkpoint stays) */
+    char file[256];           /* finished: the source's position at the cut-over; cancelled: the
+                                 checkpoint */
+    uint64_t pos;
+    char gtid_set[2048];
+    uint64_t trx_applied, rows_applied;
+    size_t deferred_created;  /* triggers and events created at finish */
+} hm_sync_result;
+
+typedef struct hm_sync hm_sync;
+
+hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err);
+/* Follows the source until finished (HM_OK) or cancelled (HM_ECANCELLED; res says where). */
+hm_code hm_sync_run(hm_sync *s, hm_sync_result *res, hm_err *err);
+/* Cut-over: the source's current binlog end is taken as the goal; hm_sync_run returns once it is
+ * applied. Stop the application's writes first. Thread- and async-signal-safe. */
+void hm_sync_finish(hm_sync *s);
+/* Stops soon, keeping the checkpoint. Thread- and async-signal-safe. */
+void hm_sync_cancel(hm_sync *s);
+void hm_sync_free(hm_sync *s);
 
 #endif

@@ -454,7 +454,7 @@ hm_code hm_check_before_copy(const hm_copy_opts *copy, hm_check_report *rep, hm_
     o.exclude = copy->exclude;
     o.n_exclude = copy->n_exclude;
     o.threads = copy->threads;
-    o.incremental = false; /* hotmig migrate copies only, in this version */
+    o.incremental = copy->incremental; /* the binlog items matter when sync follows */
     rc = hm_check_run(&o, r, err);
     if (rc == HM_OK)
         rc = hm_check_report_error(r, err);

@@ -13,14 +13,20 @@
 void hm_cli_usage(FILE *f)
 {
     fputs("usage: hotmig migrate --source URI --target URI [options]\n"
+          "       hotmig status  [--state-dir DIR] [--json]\n"
+          "       hotmig finish  [--state-dir DIR] [--timeout S]\n"
+          "       hotmig stop    [--state-dir DIR] [--timeout S]\n"
+          "       hotmig resume  [--state-dir DIR] [--progress M] [--source/target-password-file F]\n"
           "       hotmig check   --source URI --target URI [--include/--exclude ...] [--mode M]\n"
           "                      [--target-capacity BYTES] [--skip ITEM_ID]... [--json]\n"
           "\n"
           "Copies a live MySQL/MariaDB database into another server from one consistent snapshot.\n"
           "URI: mysql://USER:PASS@HOST:PORT (PASS may be left out and given by file or environment)\n"
           "\n"
-          "  --mode M                     migrate: full (copy schema and data; the only mode in this\n"
-          "                               version); check: full+incremental (default) or full\n"
+          "  --mode M                     full+incremental (default): copy, then follow the source's\n"
+          "                               binlog until hotmig finish; full: copy only\n"
+          "  --state-dir DIR              full+incremental: where the task keeps its arguments and\n"
+          "                               status, for status/finish/stop/resume (default hotmig-state)\n"
           "  --include PATTERN            db or db.table, * and ? wildcards; repeatable (default: all)\n"
           "  --exclude PATTERN            same syntax; repeatable\n"
           "  --threads N                  parallel chunk workers (default 4); check: as migrate will\n"
@@ -34,7 +40,8 @@ void hm_cli_usage(FILE *f)
           "  --target-password-file F     read the target password from F (first line)\n"
           "Environment: HOTMIG_SOURCE_PASSWORD, HOTMIG_TARGET_PASSWORD.\n"
           "A rerun with the same arguments after an interruption resumes where the copy stopped.\n"
-          "Exit status: 0 success, 1 failure, 2 usage error.\n"
+          "Exit status: 0 success, 1 failure, 2 usage error, 3 stopped (hotmig stop or a signal:\n"
+          "the checkpoint is kept; hotmig resume goes on).\n"
           "hotmig check answers every migration prerequisite PASS, WARNING or FAILED with the fix;\n"
           "it exits 0 when nothing FAILED, 1 when something did, 2 on a usage error.\n",
           f);
@@ -106,7 +113,7 @@ static int resolve_password(hm_uri *u, const char *file, const char *env, hm_err
 
 int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
 {
-    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON };
+    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT };
     static const struct option opts[] = {
         {"source", required_argument, NULL, O_SRC},
         {"target", required_argument, NULL, O_TGT},
@@ -123,6 +130,8 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         {"target-capacity", required_argument, NULL, O_CAP},
         {"skip", required_argument, NULL, O_SKIP},
         {"json", no_argument, NULL, O_JSON},
+        {"state-dir", required_argument, NULL, O_STATE},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VER},
         {NULL, 0, NULL, 0},
@@ -145,8 +154,10 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         fprintf(out, "hotmig %s\n", HM_VERSION);
         return -1;
     }
-    if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "check") != 0) {
-        hm_err_set(err, HM_EUSAGE, "unknown command '%s'; the commands are: migrate, check", argv[1]);
+    if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "check") != 0 && strcmp(argv[1], "status") != 0 &&
+        strcmp(argv[1], "finish") != 0 && strcmp(argv[1], "stop") != 0) {
+        hm_err_set(err, HM_EUSAGE, "unknown command '%s'; the commands are: migrate, check, status, finish, "
+                                   "stop, resume", argv[1]);
         return 2;
     }
     cli->command = argv[1];
@@ -216,6 +227,17 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
                 return 2;
             break;
         case O_JSON: cli->json = true; break;
+        case O_STATE:
+            if (!*optarg) {
+                hm_err_set(err, HM_EUSAGE, "--state-dir must name a directory");
+                return 2;
+            }
+            cli->state_dir = optarg;
+            break;
+        case O_TIMEOUT:
+            if (parse_u64("--timeout", optarg, 1, 31536000ULL, &cli->timeout_s, err))
+                return 2;
+            break;
         case O_SPF: spf = optarg; break;
         case O_TPF: tpf = optarg; break;
         case O_HELP:
@@ -234,6 +256,21 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         hm_err_set(err, HM_EUSAGE, "unexpected argument '%s'; see hotmig migrate --help", argv[optind]);
         return 2;
     }
+    if (!cli->state_dir)
+        cli->state_dir = "hotmig-state";
+    if (strcmp(cli->command, "status") == 0 || strcmp(cli->command, "finish") == 0 ||
+        strcmp(cli->command, "stop") == 0) {
+        if (src || tgt || cli->n_include || cli->n_exclude || cli->mode || cli->threads || cli->n_skip) {
+            hm_err_set(err, HM_EUSAGE, "hotmig %s takes --state-dir DIR (and --json, --timeout S) only: the task's "
+                                       "other settings are in DIR", cli->command);
+            return 2;
+        }
+        return 0;
+    }
+    if (cli->timeout_s) {
+        hm_err_set(err, HM_EUSAGE, "--timeout belongs to hotmig finish and hotmig stop");
+        return 2;
+    }
     if (strcmp(cli->command, "migrate") == 0 && (cli->target_capacity || cli->n_skip || cli->json)) {
         hm_err_set(err, HM_EUSAGE, "--target-capacity, --skip and --json belong to hotmig check");
         return 2;
@@ -244,12 +281,8 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
                                    "belong to hotmig migrate");
         return 2;
     }
-    if (!cli->mode) /* check answers for a whole migration; migrate copies only, in this version */
-        cli->mode = strcmp(cli->command, "check") == 0 ? "full+incremental" : "full";
-    if (strcmp(cli->command, "migrate") == 0 && strcmp(cli->mode, "full") != 0) {
-        hm_err_set(err, HM_EUSAGE, "--mode full+incremental is not available in this version yet; use --mode full");
-        return 2;
-    }
+    if (!cli->mode)
+        cli->mode = "full+incremental";
     if (!src || !tgt) {
         hm_err_set(err, HM_EUSAGE, "--source and --target are both required");
         return 2;
@@ -262,6 +295,8 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         hm_err_prefix(err, "--target");
         return 2;
     }
+    cli->source_password_file = spf;
+    cli->target_password_file = tpf;
     if (resolve_password(&cli->source, spf, "HOTMIG_SOURCE_PASSWORD", err) ||
         resolve_password(&cli->target, tpf, "HOTMIG_TARGET_PASSWORD", err))
         return 2;

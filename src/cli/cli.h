@@ -27,11 +27,25 @@ typedef struct hm_cli {
     const char **skip;         /* check item ids, strings borrowed from argv */
     size_t n_skip;
     bool json;
+    /* --mode full+incremental, and status / finish / stop / resume */
+    const char *state_dir;     /* default "hotmig-state" */
+    const char *source_password_file, *target_password_file; /* borrowed, kept in the task */
+    unsigned long long timeout_s; /* finish, stop: how long to wait; 0 = no limit */
 } hm_cli;
 
-/* Commands: each returns the process exit status. */
+/* Commands: each returns the process exit status (0 done, 1 failed, 2 usage, 3 stopped on
+ * request with the checkpoint kept). */
 int hm_cmd_migrate(hm_cli *cli);
 int hm_cmd_check(hm_cli *cli);
+int hm_cmd_status(hm_cli *cli);
+int hm_cmd_finish(hm_cli *cli);
+int hm_cmd_stop(hm_cli *cli);
+
+/* `hotmig resume --state-dir DIR [options]`: the arguments of the task's migrate command, read
+ * from DIR/task.json, followed by argv[2..]. *out_argv (and the strings, held by *owner: free
+ * both with hm_cli_resume_free) replaces argv. Returns 0, or 2 with err filled. */
+int hm_cli_resume_argv(int argc, char **argv, int *out_argc, char ***out_argv, void **owner, hm_err *err);
+void hm_cli_resume_free(char **argv, void *owner);
 
 /* Parses argv. Returns 0 on success, 2 on a usage error (message in err), and -1 for --help or
  * --version (already printed to out). */
@@ -52,5 +66,30 @@ void hm_render_progress(const hm_progress *p, void *ud); /* ud: hm_render* */
 void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds);
 /* Prints the final error line. */
 void hm_render_error(hm_render *r, const hm_err *err);
+void hm_render_sync(const hm_sync_progress *p, void *ud); /* ud: hm_render* */
+void hm_render_sync_done(hm_render *r, const hm_sync_result *res);
+
+/*
+ * The state directory of a full+incremental task (statedir.c): task.json (the migrate command's
+ * arguments, passwords never), lock (held by the running hotmig, flock), pid, status.json
+ * (written atomically about every second: phase, progress, checkpoint, lag, final position).
+ */
+typedef struct hm_statedir {
+    char path[4096];
+    int lock_fd;               /* -1 when not held */
+} hm_statedir;
+
+/* Creates the directory (0700) when missing and takes its lock. 1 (err filled) when another
+ * hotmig holds it, or on an I/O error. */
+int hm_statedir_open(hm_statedir *d, const char *path, hm_err *err);
+/* Writes task.json, or checks that it names this task (source, target, selection, mode). */
+int hm_statedir_task(hm_statedir *d, const hm_cli *cli, hm_err *err);
+/* Replaces status.json with o (stolen). */
+void hm_statedir_status(hm_statedir *d, void *json_obj);
+void hm_statedir_close(hm_statedir *d);
+/* pid of the hotmig running the task in dir, 0 when none. */
+long hm_statedir_runner(const char *dir);
+/* Parses dir/name as JSON (a json_t *, the caller decrefs); NULL with err filled. */
+void *hm_statedir_read(const char *dir, const char *name, hm_err *err);
 
 #endif

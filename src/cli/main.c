@@ -1,6 +1,7 @@
 /*
  * cli/main.c: `hotmig`, the command-line front: parses the arguments and hands them to the
- * command (cmd_migrate.c, cmd_check.c). Exit status: 0 ok, 1 failed, 2 usage.
+ * command (cmd_migrate.c, cmd_check.c, cmd_ctl.c). `hotmig resume` is `hotmig migrate` with the
+ * arguments its state directory kept. Exit status: 0 ok, 1 failed, 2 usage, 3 stopped.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,20 +12,36 @@ int main(int argc, char **argv)
 {
     hm_cli cli;
     hm_err err;
+    char **rargv = NULL;
+    void *owner = NULL;
     int rc;
 
     memset(&err, 0, sizeof err);
+    if (argc >= 2 && strcmp(argv[1], "resume") == 0) {
+        if (hm_cli_resume_argv(argc, argv, &argc, &rargv, &owner, &err) != 0) {
+            fprintf(stderr, "hotmig: %s\n", err.msg);
+            return 2;
+        }
+        argv = rargv;
+    }
     rc = hm_cli_parse(&cli, argc, argv, stdout, &err);
     if (rc < 0) {
-        hm_cli_release(&cli);
-        return 0;
-    }
-    if (rc != 0) {
+        rc = 0;
+    } else if (rc != 0) {
         fprintf(stderr, "hotmig: %s\n", err.msg);
-        hm_cli_release(&cli);
-        return 2;
+        rc = 2;
+    } else if (strcmp(cli.command, "check") == 0) {
+        rc = hm_cmd_check(&cli);
+    } else if (strcmp(cli.command, "status") == 0) {
+        rc = hm_cmd_status(&cli);
+    } else if (strcmp(cli.command, "finish") == 0) {
+        rc = hm_cmd_finish(&cli);
+    } else if (strcmp(cli.command, "stop") == 0) {
+        rc = hm_cmd_stop(&cli);
+    } else {
+        rc = hm_cmd_migrate(&cli);
     }
-    rc = strcmp(cli.command, "check") == 0 ? hm_cmd_check(&cli) : hm_cmd_migrate(&cli);
     hm_cli_release(&cli);
+    hm_cli_resume_free(rargv, owner);
     return rc;
 }

@@ -154,3 +154,72 @@ void hm_render_error(hm_render *r, const hm_err *err)
                                     "message", err->msg));
     fprintf(stderr, "hotmig: %s\n", err->msg);
 }
+
+static void fmt_bytes(uint64_t n, bool known, char *out, size_t sz)
+{
+    if (!known)
+        snprintf(out, sz, "?");
+    else if (n < 10000)
+        snprintf(out, sz, "%llu B", (unsigned long long)n);
+    else if (n < 10000000)
+        snprintf(out, sz, "%.1f KB", (double)n / 1e3);
+    else
+        snprintf(out, sz, "%.1f MB", (double)n / 1e6);
+}
+
+void hm_render_sync(const hm_sync_progress *p, void *ud)
+{
+    hm_render *r = ud;
+    char lag[32];
+    fmt_bytes(p->lag_bytes, p->lag_bytes_known, lag, sizeof lag);
+    switch (r->mode) {
+    case HM_PROGRESS_NONE:
+    case HM_PROGRESS_AUTO:
+        return;
+    case HM_PROGRESS_JSON:
+        emit_json(r->f, json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:o, s:I, s:I, s:f, s:f, s:f, s:i}", "event",
+                                  "sync", "phase", hm_sync_phase_name(p->phase), "file", p->file,
+                                  "pos", (json_int_t)p->pos, "gtid_set", p->gtid_set, "lag_s", p->lag_s,
+                                  "lag_bytes", p->lag_bytes_known ? json_integer((json_int_t)p->lag_bytes)
+                                                                  : json_null(),
+                                  "trx_applied", (json_int_t)p->trx_applied,
+                                  "rows_applied", (json_int_t)p->rows_applied, "trx_per_sec", p->trx_per_sec,
+                                  "rows_per_sec", p->rows_per_sec, "elapsed_s", p->elapsed_s,
+                                  "reconnects", (int)p->reconnects));
+        return;
+    case HM_PROGRESS_LINES:
+        if (p->phase == HM_SYNC_RECONNECTING)
+            fprintf(r->f, "hotmig: sync     reconnecting (%u): %s\n", p->reconnects,
+                    p->last_error ? p->last_error : "");
+        else
+            fprintf(r->f, "hotmig: sync     %-11s applied %s:%llu  lag %.0f s, %s  %.0f trx/s  %.0f rows/s\n",
+                    hm_sync_phase_name(p->phase), p->file, (unsigned long long)p->pos, p->lag_s, lag,
+                    p->trx_per_sec, p->rows_per_sec);
+        fflush(r->f);
+        return;
+    case HM_PROGRESS_BAR:
+        fprintf(r->f, "\rsync %-11s %s:%llu  lag %.0f s, %s  %.0f trx/s  %llu trx   ", hm_sync_phase_name(p->phase),
+                p->file, (unsigned long long)p->pos, p->lag_s, lag, p->trx_per_sec,
+                (unsigned long long)p->trx_applied);
+        fflush(r->f);
+        r->bar_drawn = true;
+        return;
+    }
+}
+
+void hm_render_sync_done(hm_render *r, const hm_sync_result *res)
+{
+    end_bar(r);
+    if (r->mode == HM_PROGRESS_JSON) {
+        emit_json(stdout, json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I}", "event", "finished", "file", res->file,
+                                    "pos", (json_int_t)res->pos, "gtid_set", res->gtid_set,
+                                    "trx_applied", (json_int_t)res->trx_applied,
+                                    "rows_applied", (json_int_t)res->rows_applied,
+                                    "triggers_events_created", (json_int_t)res->deferred_created));
+        return;
+    }
+    printf("hotmig: finished: the target has every change of the source through %s:%llu%s%s; lag 0\n",
+           res->file, (unsigned long long)res->pos, res->gtid_set[0] ? "  gtid " : "", res->gtid_set);
+    printf("hotmig: sync applied %llu transactions, %llu rows; %zu triggers and events created at the end\n",
+           (unsigned long long)res->trx_applied, (unsigned long long)res->rows_applied, res->deferred_created);
+}

@@ -764,6 +764,39 @@ static hm_code open_workers(hm_copy *c, hm_err *err)
     return rc;
 }
 
+/*
+ * For --mode full+incremental: a table not finished by an earlier run is copied again, whole,
+ * from this run's snapshot, so that every table comes from one snapshot and incremental sync
+ * can start each table at its own. The chunk marks are cleared first and the table emptied
+ * after: a crash in between leaves chunks to do, so the next run empties it again.
+ */
+static hm_code restart_table(hm_copy *c, tstate *ts, unsigned *done_chunks, uint64_t *done_rows,
+                             hm_err *err)
+{
+    hm_buf q;
+    hm_code rc = HM_OK;
+    if (*done_chunks > 0) {
+        hm_meta_chunks_free(ts->chunks, ts->nchunks);
+        ts->chunks = NULL;
+        ts->nchunks = 0;
+        rc = hm_meta_reset_chunks(&c->tgt, ts->t->db, ts->t->name, err);
+        if (rc == HM_OK)
+            rc = hm_meta_load_pending(&c->tgt, ts->t->db, ts->t->name, &ts->chunks, &ts->nchunks,
+                                      done_chunks, done_rows, err);
+        if (rc != HM_OK)
+            return rc;
+    }
+    if (ts->t->flags & HM_FLAG_SEQUENCE) /* its one row is overwritten, not added */
+        return HM_OK;
+    hm_buf_init(&q, 4096);
+    if (hm_buf_adds(&q, "TRUNCATE TABLE ") != HM_OK || hm_sqlq_table(&q, ts->t->db, ts->t->name) != HM_OK)
+        rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+    if (rc == HM_OK)
+        rc = hm_conn_execb(&c->tgt, &q, err);
+    hm_buf_release(&q);
+    return rc;
+}
+
 /* Creates databases and tables, and sets each table's starting state from hotmig_meta. */
 static hm_code create_schema(hm_copy *c, hm_err *err)
 {
@@ -804,6 +837,8 @@ static hm_code create_schema(hm_copy *c, hm_err *err)
             uint64_t done_rows;
             rc = hm_meta_load_pending(&c->tgt, ts->t->db, ts->t->name, &ts->chunks, &ts->nchunks,
                                       &done_chunks, &done_rows, err);
+            if (rc == HM_OK && c->o.incremental && ts->nchunks > 0)
+                rc = restart_table(c, ts, &done_chunks, &done_rows, err);
             c->chunks_skipped += done_chunks;
             atomic_fetch_add(&c->rows, done_rows);
             ts->state = ts->nchunks ? TS_READY : TS_DONE;
@@ -832,6 +867,12 @@ static hm_code create_objects(hm_copy *c, hm_err *err)
             bool retry;
             if (done[i])
                 continue;
+            if (c->o.incremental && (o->kind == HM_OBJ_TRIGGER || o->kind == HM_OBJ_EVENT)) {
+                done[i] = true; /* created by hm_sync at finish */
+                left--;
+                progress++;
+                continue;
+            }
             if (c->resumed && hm_meta_object_done(&c->tgt, kind, o->db, o->name)) {
                 done[i] = true;
                 left--;

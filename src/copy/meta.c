@@ -289,6 +289,22 @@ nomem:
     return hm_err_set(err, HM_ENOMEM, "out of memory reading hotmig_meta");
 }
 
+hm_code hm_meta_reset_chunks(hm_conn *tgt, const char *db, const char *tbl, hm_err *err)
+{
+    hm_buf q;
+    hm_code rc;
+    hm_buf_init(&q, 4096);
+    if (hm_buf_adds(&q, "UPDATE `hotmig_meta`.`copy_chunk` SET done = 0, rows_copied = 0, bytes_copied = 0, "
+                        "snap_file = '', snap_pos = 0, done_at = NULL") != HM_OK ||
+        where_table(&q, db, tbl) != HM_OK) {
+        hm_buf_release(&q);
+        return hm_err_set(err, HM_ENOMEM, "out of memory");
+    }
+    rc = hm_conn_execb(tgt, &q, err);
+    hm_buf_release(&q);
+    return rc;
+}
+
 hm_code hm_meta_chunk_done_sql(hm_buf *sql, const char *db, const char *tbl, unsigned chunk_no,
                                uint64_t rows, uint64_t bytes, const char *snap_file,
                                uint64_t snap_pos)

@@ -61,6 +61,9 @@ hm_code hm_meta_load_pending(hm_conn *tgt, const char *db, const char *tbl, hm_m
                              size_t *n, unsigned *done_chunks, uint64_t *done_rows, hm_err *err);
 void hm_meta_chunks_free(hm_meta_chunk *c, size_t n);
 
+/* Marks every chunk of a table not done (its plan is kept), in one statement. */
+hm_code hm_meta_reset_chunks(hm_conn *tgt, const char *db, const char *tbl, hm_err *err);
+
 /* Builds the UPDATE that marks a chunk done (run it in the chunk's transaction; it must affect
  * exactly one row). */
 hm_code hm_meta_chunk_done_sql(hm_buf *sql, const char *db, const char *tbl, unsigned chunk_no,

@@ -74,6 +74,10 @@ hm_code hm_conn_open(hm_conn *c, const hm_endpoint *ep, const char *role, unsign
     mysql_options(c->my, MYSQL_SET_CHARSET_NAME, "binary");
     mysql_options(c->my, MYSQL_OPT_LOCAL_INFILE, &local);
     mysql_options(c->my, MYSQL_READ_DEFAULT_GROUP, NULL);
+    if (flags & HM_CONN_DUMP) {
+        unsigned int rt = 30; /* heartbeats come every second: silence this long is a dead peer */
+        mysql_options(c->my, MYSQL_OPT_READ_TIMEOUT, &rt);
+    }
     if (!mysql_real_connect(c->my, ep->host, ep->user, ep->password ? ep->password : "", NULL,
                             ep->port, NULL,
                             CLIENT_MULTI_RESULTS | ((flags & HM_CONN_FOUND_ROWS) ? CLIENT_FOUND_ROWS : 0))) {

@@ -31,7 +31,9 @@ typedef struct hm_conn {
 
 enum {
     HM_CONN_LOCAL_INFILE = 1, /* allow LOAD DATA LOCAL (our own handler supplies the data) */
-    HM_CONN_FOUND_ROWS = 2    /* affected rows count the rows matched, changed or not */
+    HM_CONN_FOUND_ROWS = 2,   /* affected rows count the rows matched, changed or not */
+    HM_CONN_DUMP = 4          /* a binlog dump: reads time out after 30 s without a byte (the
+                                 dump asks for heartbeats far more often) */
 };
 
 /* Connects and sets up the session. On failure c->my is NULL and err is filled. */

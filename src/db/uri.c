@@ -172,5 +172,17 @@ hm_code hm_uri_set_password(hm_uri *u, const char *password, hm_err *err)
 
 void hm_uri_redacted(const hm_uri *u, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "mysql://%s@%s:%u", u->user ? u->user : "", u->host ? u->host : "", u->port);
+    /* the user percent-encoded, so that the text parses back to the same user */
+    char user[3 * 256 + 1];
+    size_t j = 0;
+    const char *h = u->host ? u->host : "";
+    for (const unsigned char *p = (const unsigned char *)(u->user ? u->user : ""); *p && j + 4 < sizeof user; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+            *p == '_' || *p == '-' || *p == '~')
+            user[j++] = (char)*p;
+        else
+            j += (size_t)snprintf(user + j, sizeof user - j, "%%%02X", *p);
+    }
+    user[j] = '\0';
+    snprintf(out, outsz, strchr(h, ':') ? "mysql://%s@[%s]:%u" : "mysql://%s@%s:%u", user, h, u->port);
 }

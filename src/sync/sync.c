@@ -1,0 +1,924 @@
+/*
+ * sync/sync.c: incremental sync, the hm_sync_* calls of hotmig.h.
+ *
+ * One run (run_once) connects to the target (the applier's connection, autocommit off, so
+ * that every statement joins the open group), reads the checkpoint, starts the feed (the binlog
+ * read ahead on its own thread) from there and takes events one by one: table maps are kept,
+ * row events of selected tables are applied (sync/apply.h), QUERY events are classified
+ * (sync/ddl.h) and DDL of selected objects is run, GTIDs are added to the applied set. Source
+ * transactions are grouped: the group is committed, with the checkpoint, when the feed is empty
+ * (caught up), after max_group_trx transactions, or 100 ms after it began. hm_sync_run() retries
+ * a run that lost a connection, from the checkpoint, with backoff.
+ *
+ * Owns, per run, the target and monitor connections, the feed, the applier, the table maps, the
+ * GTID set and its text, and the checkpoint statement.
+ */
+#include <mysql.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "binlog/event.h"
+#include "binlog/inflate.h"
+#include "binlog/tablemap.h"
+#include "copy/deferred.h"
+#include "copy/select.h"
+#include "db/conn.h"
+#include "db/sqlq.h"
+#include "sync/apply.h"
+#include "sync/ddl.h"
+#include "sync/feed.h"
+#include "sync/gtid.h"
+#include "sync/state.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/err.h"
+
+#define FEED_BYTES ((size_t)32 << 20)
+#define GROUP_MAX_S 0.1
+#define TAKE_MS 100
+
+/* GTID flags of MariaDB's GTID event */
+#define MDB_FL_STANDALONE 1
+
+struct hm_sync {
+    hm_sync_opts o;
+    hm_select sel;
+    atomic_bool cancel, finish_req;
+    uint32_t server_id;
+
+    /* one run */
+    hm_conn tgt, mon;
+    hm_sync_feed *feed;
+    hm_sync_applier *ap;
+    MYSQL_STMT *ckpt;
+    hm_binlog_fmt fmt;
+    hm_binlog_tables maps;
+    hm_gtid_set *gtid;
+    hm_buf gtid_txt;
+    hm_sync_state st;
+    hm_sync_snaps snaps;
+    bool snaps_active;
+    hm_buf inflated, payload;
+
+    hm_sync_pos committed;   /* the checkpoint in the target */
+    hm_sync_pos pending;     /* where the handled events end, at a transaction boundary */
+    bool in_trx, began;      /* inside a source transaction; it began with BEGIN */
+    hm_sync_pos trx_start;
+    int gtid_kind;           /* of the current transaction: 0 none, 1 MariaDB, 2 MySQL */
+    uint32_t g_domain, g_server;
+    uint64_t g_seq;
+    uint8_t g_sid[16];
+    bool standalone;
+    bool group_open;
+    bool fk_checks;          /* the target session's foreign_key_checks */
+    unsigned group_trx;
+    double group_t0;
+    uint64_t trx_base, rows_base; /* committed totals when the run began */
+    uint64_t trx_done;            /* transactions ended in this run (committed or in the group) */
+    uint64_t trx_committed;       /* of which committed */
+    uint64_t rows_committed;
+
+    bool finishing;
+    hm_sync_pos goal;
+    char goal_gtid[2048];
+
+    uint32_t last_ts;
+    bool idle;                    /* the feed was empty and nothing was open at the last look */
+    uint64_t lag_bytes;
+    bool lag_known;
+    double t0, last_progress, last_lag_check;
+    uint64_t prog_trx, prog_rows;
+    unsigned reconnects;
+    hm_sync_phase phase;
+};
+
+const char *hm_sync_phase_name(hm_sync_phase p)
+{
+    switch (p) {
+    case HM_SYNC_STARTING: return "starting";
+    case HM_SYNC_CATCHING_UP: return "catching up";
+    case HM_SYNC_FOLLOWING: return "following";
+    case HM_SYNC_FINISHING: return "finishing";
+    case HM_SYNC_FINISHED: return "finished";
+    case HM_SYNC_RECONNECTING: return "reconnecting";
+    }
+    return "?";
+}
+
+hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
+{
+    hm_sync *s = calloc(1, sizeof *s);
+    if (!s) {
+        hm_err_set(err, HM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->o = *opts;
+    if (!s->o.max_group_trx)
+        s->o.max_group_trx = 2000;
+    if (!s->o.retry_s)
+        s->o.retry_s = 3600;
+    if (!s->o.progress_interval_ms)
+        s->o.progress_interval_ms = 1000;
+    if (hm_select_init(&s->sel, opts->include, opts->n_include, opts->exclude, opts->n_exclude, err) != HM_OK) {
+        free(s);
+        return NULL;
+    }
+    atomic_init(&s->cancel, false);
+    atomic_init(&s->finish_req, false);
+    s->server_id = opts->server_id;
+    if (!s->server_id) {
+        /* one id per source/target pair: a rerun replaces its own earlier dump on the source */
+        uint32_t h = 2166136261u;
+        char key[700];
+        snprintf(key, sizeof key, "%s:%u>%s:%u", opts->source.host, opts->source.port, opts->target.host,
+                 opts->target.port);
+        for (const char *p = key; *p; p++)
+            h = (h ^ (uint8_t)*p) * 16777619u;
+        s->server_id = 0x40000000u | (h & 0x3fffffffu);
+    }
+    return s;
+}
+
+void hm_sync_finish(hm_sync *s)
+{
+    atomic_store(&s->finish_req, true);
+}
+
+void hm_sync_cancel(hm_sync *s)
+{
+    atomic_store(&s->cancel, true);
+}
+
+void hm_sync_free(hm_sync *s)
+{
+    if (!s)
+        return;
+    hm_select_release(&s->sel);
+    free(s);
+}
+
+static bool system_db(const char *db, size_t n)
+{
+    static const char *const sys[] = {"mysql", "sys", "information_schema", "performance_schema",
+                                      "hotmig_meta"};
+    for (size_t i = 0; i < sizeof sys / sizeof sys[0]; i++)
+        if (strlen(sys[i]) == n && strncasecmp(sys[i], db, n) == 0)
+            return true;
+    return false;
+}
+
+/* Whether db.name (name NULL: the database) is selected. */
+static bool selected(hm_sync *s, const char *db, const char *name)
+{
+    if (!db || !*db || system_db(db, strlen(db)))
+        return false;
+    if (!hm_select_schema(&s->sel, db))
+        return false;
+    return name == NULL || hm_select_object(&s->sel, db, name);
+}
+
+/* A table whose own snapshot is later than the transaction's start has its changes already. */
+static bool before_table_snapshot(hm_sync *s, const char *db, size_t dblen, const char *tbl, size_t tbllen)
+{
+    const hm_sync_pos *snap;
+    if (!s->snaps_active)
+        return false;
+    snap = hm_sync_snaps_find(&s->snaps, db, dblen, tbl, tbllen);
+    return snap && hm_sync_pos_cmp(&s->trx_start, snap) < 0;
+}
+
+static void set_pos(hm_sync_pos *p, const char *file, uint64_t pos)
+{
+    if (p->file != file)
+        snprintf(p->file, sizeof p->file, "%s", file);
+    p->pos = pos;
+}
+
+static hm_code gtid_text(hm_sync *s, hm_err *err)
+{
+    s->gtid_txt.len = 0;
+    if (hm_gtid_set_format(s->gtid, &s->gtid_txt, err) != HM_OK)
+        return err->code;
+    if (hm_buf_addc(&s->gtid_txt, '\0') != HM_OK)
+        return hm_err_set(err, HM_ENOMEM, "out of memory");
+    s->gtid_txt.len--;
+    return HM_OK;
+}
+
+static uint64_t rows_now(hm_sync *s)
+{
+    hm_sync_apply_stats st;
+    hm_sync_applier_stats(s->ap, &st);
+    return s->rows_base + st.rows_inserted + st.rows_updated + st.rows_deleted;
+}
+
+/* Commits the open group with the checkpoint at s->pending. */
+static hm_code commit_group(hm_sync *s, hm_err *err)
+{
+    hm_code rc;
+    uint64_t rows = rows_now(s);
+    if ((rc = gtid_text(s, err)) != HM_OK)
+        return rc;
+    rc = hm_sync_state_save(s->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
+                            s->trx_base + s->trx_done, rows, err);
+    if (rc != HM_OK)
+        return rc;
+    if (mysql_commit(s->tgt.my) != 0)
+        return hm_conn_fail(&s->tgt, "committing applied changes", err);
+    s->committed = s->pending;
+    s->trx_committed = s->trx_done;
+    s->rows_committed = rows;
+    s->group_open = false;
+    s->group_trx = 0;
+    if (s->snaps_active && hm_sync_pos_cmp(&s->committed, &s->snaps.last) >= 0)
+        s->snaps_active = false;
+    return HM_OK;
+}
+
+static void open_group(hm_sync *s)
+{
+    if (!s->group_open) {
+        s->group_open = true;
+        s->group_t0 = hm_clock_now();
+    }
+}
+
+static hm_code end_trx(hm_sync *s, const char *file, uint64_t next_pos, hm_err *err)
+{
+    hm_code rc = HM_OK;
+    if (s->gtid_kind == 1)
+        rc = hm_gtid_set_add_mariadb(s->gtid, s->g_domain, s->g_server, s->g_seq, err);
+    else if (s->gtid_kind == 2)
+        rc = hm_gtid_set_add_mysql(s->gtid, s->g_sid, s->g_seq, err);
+    if (rc != HM_OK)
+        return rc;
+    s->in_trx = s->began = s->standalone = false;
+    s->gtid_kind = 0;
+    set_pos(&s->pending, file, next_pos);
+    open_group(s);
+    s->group_trx++;
+    s->trx_done++;
+    return HM_OK;
+}
+
+static void begin_trx(hm_sync *s, const char *file, uint64_t pos)
+{
+    if (!s->in_trx) {
+        s->in_trx = true;
+        set_pos(&s->trx_start, file, pos);
+    }
+}
+
+/* Session variables of the DDL's own session, as its QUERY event carries them. */
+static hm_code ddl_session(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
+{
+    char q[512];
+    /* the applier's sql_mode is put back after the DDL (plain_session) */
+    int n = snprintf(q, sizeof q, "SET @hm_apply_sql_mode = @@SESSION.sql_mode, SESSION foreign_key_checks = 0");
+    if (ev->u.query.has_sql_mode && s->fmt.mariadb == (s->tgt.flavor == HM_FLAVOR_MARIADB))
+        n += snprintf(q + n, sizeof q - (size_t)n, ", sql_mode = %llu", (unsigned long long)ev->u.query.sql_mode);
+    if (ev->u.query.has_charset)
+        n += snprintf(q + n, sizeof q - (size_t)n,
+                      ", character_set_client = %u, collation_connection = %u, collation_server = %u",
+                      ev->u.query.charset_client, ev->u.query.collation_connection,
+                      ev->u.query.collation_server);
+    (void)n;
+    return hm_conn_exec(&s->tgt, q, err);
+}
+
+/* The applier's session. Foreign keys are checked, as a replica does: the source does not log
+ * the rows a cascade changes, so the target's own cascade must make them; a row event whose
+ * source session had foreign_key_checks off is applied so too (set_fk_checks). The applier sets
+ * its own sql_mode. */
+static hm_code plain_session(hm_sync *s, hm_err *err)
+{
+    s->fk_checks = true;
+    return hm_conn_exec(&s->tgt, "SET NAMES binary, time_zone = '+00:00', autocommit = 0, "
+                                 "foreign_key_checks = 1", err);
+}
+
+static hm_code set_fk_checks(hm_sync *s, bool on, hm_err *err)
+{
+    if (s->fk_checks == on)
+        return HM_OK;
+    s->fk_checks = on;
+    return hm_conn_exec(&s->tgt, on ? "SET SESSION foreign_key_checks = 1" : "SET SESSION foreign_key_checks = 0",
+                        err);
+}
+
+/* Errors a DDL statement gives when it already ran (a restart after it, before its checkpoint). */
+static bool already_done_error(unsigned e)
+{
+    switch (e) {
+    case 1007: /* database exists */
+    case 1008: /* database does not exist */
+    case 1050: /* table exists */
+    case 1051: /* unknown table */
+    case 1054: /* unknown column (a DROP/CHANGE that ran) */
+    case 1060: /* duplicate column */
+    case 1061: /* duplicate key name */
+    case 1091: /* can't drop: does not exist */
+    case 1146: /* table does not exist */
+    case 1304: /* routine exists */
+    case 1305: /* routine does not exist */
+    case 1347: /* not a view */
+    case 4090: /* MariaDB: sequence exists */
+        return true;
+    default:
+        return false;
+    }
+}
+
+static hm_code apply_ddl(hm_sync *s, const hm_binlog_event *ev, const hm_sync_ddl *d, bool tolerant,
+                         hm_err *err)
+{
+    hm_code rc;
+    char db[257];
+    unsigned e;
+    snprintf(db, sizeof db, "%.*s", (int)ev->u.query.db.len, ev->u.query.db.p);
+    /* the checkpoint before the DDL, then the DDL's position: a restart finds it in flight */
+    if (s->group_open && (rc = commit_group(s, err)) != HM_OK)
+        return rc;
+    if ((rc = hm_sync_state_set_ddl(&s->tgt, &s->trx_start, err)) != HM_OK)
+        return rc;
+    if (mysql_commit(s->tgt.my) != 0)
+        return hm_conn_fail(&s->tgt, "recording the DDL in flight", err);
+    if (db[0]) {
+        hm_buf q;
+        hm_buf_init(&q, 1024);
+        rc = hm_buf_adds(&q, "USE ");
+        if (rc == HM_OK)
+            rc = hm_sqlq_ident(&q, db);
+        if (rc == HM_OK && mysql_real_query(s->tgt.my, q.data, q.len) != 0 && mysql_errno(s->tgt.my) != 1049)
+            rc = hm_conn_fail(&s->tgt, "choosing the DDL's database", err);
+        hm_buf_release(&q);
+        if (rc != HM_OK)
+            return rc;
+    }
+    if ((rc = ddl_session(s, ev, err)) != HM_OK)
+        return rc;
+    if (mysql_real_query(s->tgt.my, ev->u.query.query.p, ev->u.query.query.len) != 0) {
+        e = mysql_errno(s->tgt.my);
+        if (!(tolerant && already_done_error(e))) {
+            rc = hm_conn_fail(&s->tgt, "applying DDL", err);
+            if (rc == HM_ETARGET)
+                hm_err_prefix(err, "at %s:%llu (%s of %s.%s, \"%.120s\")", s->trx_start.file,
+                              (unsigned long long)s->trx_start.pos, hm_sync_stmt_name(d->kind),
+                              d->nobjs && d->objs[0].db ? d->objs[0].db : "?",
+                              d->nobjs && d->objs[0].name ? d->objs[0].name : "",
+                              ev->u.query.query.p);
+            return rc;
+        }
+    }
+    if ((rc = plain_session(s, err)) != HM_OK)
+        return rc;
+    if ((rc = hm_conn_exec(&s->tgt, "SET SESSION sql_mode = @hm_apply_sql_mode", err)) != HM_OK)
+        return rc;
+    if (d->kind == HM_STMT_DROP_DATABASE || d->kind == HM_STMT_RENAME_TABLE || d->nobjs == 0)
+        hm_sync_applier_forget_all(s->ap);
+    for (size_t i = 0; i < d->nobjs; i++)
+        if (d->objs[i].db && d->objs[i].name)
+            hm_sync_applier_forget(s->ap, d->objs[i].db, d->objs[i].name);
+    return HM_OK;
+}
+
+static hm_code on_query(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
+                        hm_err *err)
+{
+    hm_sync_ddl d;
+    hm_code rc;
+    char db[257];
+    bool apply = false, tolerant = false, ends;
+    const hm_binlog_event *qev = ev;
+    hm_binlog_event inflated;
+
+    if (ev->u.query.compressed) {
+        inflated = *ev;
+        if ((rc = hm_binlog_inflate(&s->fmt, &inflated, &s->inflated, err)) != HM_OK)
+            return rc;
+        qev = &inflated;
+    }
+    snprintf(db, sizeof db, "%.*s", (int)qev->u.query.db.len, qev->u.query.db.p);
+    if ((rc = hm_sync_ddl_parse(qev->u.query.query.p, qev->u.query.query.len, db, &d, err)) != HM_OK)
+        return rc;
+    switch (d.kind) {
+    case HM_STMT_BEGIN:
+        begin_trx(s, file, ev->pos);
+        s->began = true;
+        goto done;
+    case HM_STMT_COMMIT:
+    case HM_STMT_ROLLBACK:
+        rc = end_trx(s, file, next_pos, err);
+        goto done;
+    case HM_STMT_SAVEPOINT:
+        goto done;
+    case HM_STMT_DML:
+        for (size_t i = 0; i < d.nobjs; i++)
+            if (selected(s, d.objs[i].db, d.objs[i].name)) {
+                rc = hm_err_set(err, HM_ESOURCE,
+                                "at %s:%llu the source logged a change of %s.%s as a statement "
+                                "(binlog_format is not ROW for it), which this version cannot apply "
+                                "exactly; set binlog_format=ROW on the source (SET GLOBAL binlog_format=ROW, "
+                                "then reconnect the application) and start the migration over",
+                                file, (unsigned long long)ev->pos, d.objs[i].db, d.objs[i].name);
+                goto done;
+            }
+        break;
+    case HM_STMT_CREATE_DATABASE:
+    case HM_STMT_ALTER_DATABASE:
+    case HM_STMT_DROP_DATABASE:
+        apply = d.nobjs > 0 && selected(s, d.objs[0].db, NULL);
+        tolerant = d.if_exists;
+        break;
+    case HM_STMT_CREATE_TABLE:
+    case HM_STMT_ALTER_TABLE:
+    case HM_STMT_DROP_TABLE:
+    case HM_STMT_RENAME_TABLE:
+    case HM_STMT_TRUNCATE_TABLE:
+    case HM_STMT_CREATE_INDEX:
+    case HM_STMT_DROP_INDEX:
+        if (d.temporary)
+            break;
+        for (size_t i = 0; i < d.nobjs; i++) {
+            const hm_sync_obj *o = &d.objs[i];
+            if (!o->db || !o->name || !selected(s, o->db, o->name))
+                continue;
+            if (before_table_snapshot(s, o->db, strlen(o->db), o->name, strlen(o->name)))
+                continue;
+            apply = true;
+        }
+        break;
+    case HM_STMT_VIEW:
+    case HM_STMT_ROUTINE:
+    case HM_STMT_SEQUENCE:
+        for (size_t i = 0; i < d.nobjs; i++)
+            if (d.objs[i].db && d.objs[i].name && selected(s, d.objs[i].db, d.objs[i].name))
+                apply = true;
+        /* definitions were read at the copy's start: one may already reflect this statement */
+        tolerant = true;
+        break;
+    case HM_STMT_TRIGGER:
+    case HM_STMT_EVENT:  /* created from the source's definitions at finish */
+    case HM_STMT_OTHER:
+        break;
+    }
+    ends = !s->began; /* DDL, and anything else outside BEGIN ... COMMIT, is a transaction alone */
+    begin_trx(s, file, ev->pos);
+    if (apply) {
+        if (s->st.ddl.file[0] && hm_sync_pos_cmp(&s->st.ddl, &s->trx_start) == 0)
+            tolerant = true; /* it was in flight when the last run stopped */
+        rc = apply_ddl(s, qev, &d, tolerant, err);
+        if (rc != HM_OK)
+            goto done;
+    }
+    if (ends) {
+        rc = end_trx(s, file, next_pos, err);
+        if (rc == HM_OK && apply)
+            rc = commit_group(s, err); /* clears the DDL in flight */
+    }
+done:
+    hm_sync_ddl_release(&d);
+    return rc;
+}
+
+static hm_code on_rows(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
+{
+    const hm_binlog_table *t = hm_binlog_tables_get(&s->maps, ev->u.rows.table_id);
+    hm_binlog_event in;
+    hm_code rc;
+    if (!t)
+        return hm_err_set(err, HM_ESOURCE, "at %s:%llu a row event names table id %llu, which no table map "
+                          "described", s->fmt.file, (unsigned long long)ev->pos,
+                          (unsigned long long)ev->u.rows.table_id);
+    if (!selected(s, t->db, t->name) || before_table_snapshot(s, t->db, strlen(t->db), t->name, strlen(t->name)))
+        return HM_OK;
+    in = *ev;
+    if (hm_binlog_is_compressed(&in) && (rc = hm_binlog_inflate(&s->fmt, &in, &s->inflated, err)) != HM_OK)
+        return rc;
+    open_group(s);
+    /* rows event flag 0x0002: the source session had foreign_key_checks off */
+    if ((rc = set_fk_checks(s, (ev->u.rows.flags & 0x0002) == 0, err)) != HM_OK)
+        return rc;
+    return hm_sync_apply_rows(s->ap, &s->fmt, &in, t, err);
+}
+
+static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
+                        hm_err *err);
+
+static hm_code on_payload(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
+                          hm_err *err)
+{
+    hm_binlog_payload_iter it;
+    hm_binlog_event in;
+    bool more = true;
+    hm_code rc = hm_binlog_payload_begin(&it, &s->fmt, ev, &s->payload, err);
+    while (rc == HM_OK) {
+        rc = hm_binlog_payload_next(&it, &in, &more, err);
+        if (rc != HM_OK || !more)
+            break;
+        rc = on_event(s, &in, file, next_pos, err);
+    }
+    return rc;
+}
+
+static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
+                        hm_err *err)
+{
+    const hm_binlog_table *t;
+    char tn[32];
+    switch (ev->kind) {
+    case HM_BINLOG_EV_MARIADB_GTID:
+        begin_trx(s, file, ev->pos);
+        s->gtid_kind = 1;
+        s->g_domain = ev->u.mariadb_gtid.domain_id;
+        s->g_server = ev->u.mariadb_gtid.server_id;
+        s->g_seq = ev->u.mariadb_gtid.seq_no;
+        s->standalone = (ev->u.mariadb_gtid.flags & MDB_FL_STANDALONE) != 0;
+        return HM_OK;
+    case HM_BINLOG_EV_MYSQL_GTID:
+        begin_trx(s, file, ev->pos);
+        s->gtid_kind = ev->u.mysql_gtid.anonymous ? 0 : 2;
+        memcpy(s->g_sid, ev->u.mysql_gtid.sid, 16);
+        s->g_seq = (uint64_t)ev->u.mysql_gtid.gno;
+        return HM_OK;
+    case HM_BINLOG_EV_QUERY:
+        return on_query(s, ev, file, next_pos, err);
+    case HM_BINLOG_EV_TABLE_MAP:
+        return hm_binlog_tables_put(&s->maps, &s->fmt, ev, &t, err);
+    case HM_BINLOG_EV_ROWS:
+        if (!s->in_trx)
+            begin_trx(s, file, ev->pos);
+        return on_rows(s, ev, err);
+    case HM_BINLOG_EV_XID:
+        return end_trx(s, file, next_pos, err);
+    case HM_BINLOG_EV_TRANSACTION_PAYLOAD:
+        return on_payload(s, ev, file, next_pos, err);
+    case HM_BINLOG_EV_XA_PREPARE:
+        return hm_err_set(err, HM_ESOURCE, "at %s:%llu the source's binlog holds an XA transaction, which "
+                          "this version cannot apply", file, (unsigned long long)ev->pos);
+    case HM_BINLOG_EV_INCIDENT:
+        return hm_err_set(err, HM_ESOURCE, "at %s:%llu the source's binlog has an INCIDENT event (%.*s): "
+                          "changes may be missing from it, so the target cannot be kept equal; start the "
+                          "migration over", file, (unsigned long long)ev->pos,
+                          (int)ev->u.incident.message.len, ev->u.incident.message.p);
+    case HM_BINLOG_EV_ROTATE:
+        hm_binlog_tables_clear(&s->maps);
+        return HM_OK;
+    case HM_BINLOG_EV_UNKNOWN:
+        if (ev->flags & HM_BINLOG_F_IGNORABLE)
+            return HM_OK;
+        return hm_err_set(err, HM_ESOURCE, "at %s:%llu the source's binlog has an event of type %s that this "
+                          "version does not know and may not skip", file, (unsigned long long)ev->pos,
+                          hm_binlog_type_name_r(ev->type, tn, sizeof tn));
+    default:
+        return HM_OK;
+    }
+}
+
+/* The source's binlog end (and GTID state) now. */
+static hm_code source_end(hm_sync *s, hm_sync_pos *end, char *gtid, size_t gtidsz, hm_err *err)
+{
+    MYSQL_RES *res = NULL;
+    MYSQL_ROW row;
+    bool found;
+    hm_code rc = hm_conn_query(&s->mon, "SHOW MASTER STATUS", &res, err);
+    if (rc != HM_OK)
+        return rc;
+    row = mysql_fetch_row(res);
+    if (!row) {
+        mysql_free_result(res);
+        return hm_err_set(err, HM_ESOURCE, "source %s: SHOW MASTER STATUS returned nothing (is log_bin off?)",
+                          s->mon.addr);
+    }
+    set_pos(end, row[0] ? row[0] : "", strtoull(row[1] ? row[1] : "0", NULL, 10));
+    mysql_free_result(res);
+    if (gtid)
+        rc = hm_conn_value(&s->mon, s->mon.flavor == HM_FLAVOR_MARIADB ? "SELECT @@gtid_binlog_pos"
+                                                                     : "SELECT @@gtid_executed",
+                           gtid, gtidsz, &found, err);
+    return rc;
+}
+
+/* Bytes the source has written past the checkpoint (SHOW BINARY LOGS). */
+static void measure_lag_bytes(hm_sync *s)
+{
+    MYSQL_RES *res = NULL;
+    MYSQL_ROW row;
+    hm_err ignore;
+    hm_sync_pos p;
+    uint64_t behind = 0;
+    bool seen = false;
+    s->lag_known = false;
+    if (hm_conn_query(&s->mon, "SHOW BINARY LOGS", &res, &ignore) != HM_OK || !res)
+        return;
+    while ((row = mysql_fetch_row(res)) != NULL) {
+        uint64_t size = strtoull(row[1] ? row[1] : "0", NULL, 10);
+        int c;
+        set_pos(&p, row[0] ? row[0] : "", size);
+        c = hm_sync_pos_cmp(&p, &s->committed);
+        if (strcmp(p.file, s->committed.file) == 0) {
+            seen = true;
+            behind += size > s->committed.pos ? size - s->committed.pos : 0;
+        } else if (c > 0) {
+            behind += size;
+        }
+    }
+    mysql_free_result(res);
+    if (seen) {
+        s->lag_bytes = behind;
+        s->lag_known = true;
+    }
+}
+
+static void report(hm_sync *s, bool force, const char *last_error)
+{
+    hm_sync_progress p;
+    double now = hm_clock_now(), dt = now - s->last_progress;
+    uint64_t trx = s->trx_base + s->trx_committed, rows = s->rows_base + s->rows_committed;
+    if (!s->o.progress || (!force && dt * 1000 < s->o.progress_interval_ms))
+        return;
+    if (s->mon.my && now - s->last_lag_check >= 1.0) {
+        measure_lag_bytes(s);
+        s->last_lag_check = now;
+    }
+    memset(&p, 0, sizeof p);
+    p.phase = s->phase;
+    p.file = s->committed.file;
+    p.pos = s->committed.pos;
+    p.gtid_set = s->gtid_txt.data ? s->gtid_txt.data : "";
+    if (s->idle && !s->group_open)
+        p.lag_s = 0;
+    else
+        p.lag_s = s->last_ts ? (double)time(NULL) - (double)s->last_ts : 0;
+    if (p.lag_s < 0)
+        p.lag_s = 0;
+    p.lag_bytes = s->idle && !s->group_open ? 0 : s->lag_bytes;
+    p.lag_bytes_known = s->lag_known || (s->idle && !s->group_open);
+    p.trx_applied = trx;
+    p.rows_applied = rows;
+    p.trx_per_sec = dt > 0 && trx >= s->prog_trx ? (double)(trx - s->prog_trx) / dt : 0;
+    p.rows_per_sec = dt > 0 && rows >= s->prog_rows ? (double)(rows - s->prog_rows) / dt : 0;
+    p.elapsed_s = now - s->t0;
+    p.reconnects = s->reconnects;
+    p.last_error = last_error;
+    s->o.progress(&p, s->o.progress_ud);
+    s->last_progress = now;
+    s->prog_trx = trx;
+    s->prog_rows = rows;
+}
+
+static void run_release(hm_sync *s)
+{
+    if (s->feed)
+        hm_sync_feed_stop(s->feed);
+    s->feed = NULL;
+    if (s->ckpt)
+        mysql_stmt_close(s->ckpt);
+    s->ckpt = NULL;
+    if (s->ap)
+        hm_sync_applier_free(s->ap);
+    s->ap = NULL;
+    if (s->tgt.my)
+        mysql_rollback(s->tgt.my);
+    hm_conn_close(&s->tgt);
+    hm_conn_close(&s->mon);
+    hm_binlog_tables_release(&s->maps);
+    if (s->gtid)
+        hm_gtid_set_free(s->gtid);
+    s->gtid = NULL;
+    hm_sync_state_release(&s->st);
+    hm_sync_snaps_release(&s->snaps);
+    hm_buf_release(&s->inflated);
+    hm_buf_release(&s->payload);
+}
+
+static hm_code finish_now(hm_sync *s, hm_sync_result *res, hm_err *err)
+{
+    hm_code rc = HM_OK;
+    if (s->group_open || hm_sync_pos_cmp(&s->committed, &s->pending) != 0) {
+        open_group(s);
+        if ((rc = commit_group(s, err)) != HM_OK)
+            return rc;
+    }
+    /* the feed is not needed any more; its connection goes before the DDL below */
+    hm_sync_feed_stop(s->feed);
+    s->feed = NULL;
+    if ((rc = hm_deferred_create(&s->mon, &s->tgt, &s->sel, &res->deferred_created, err)) != HM_OK)
+        return rc;
+    if ((rc = plain_session(s, err)) != HM_OK)
+        return rc;
+    if ((rc = hm_sync_state_finish(&s->tgt, &s->goal, s->goal_gtid, err)) != HM_OK)
+        return rc;
+    if (mysql_commit(s->tgt.my) != 0)
+        return hm_conn_fail(&s->tgt, "recording the finish", err);
+    res->finished = true;
+    snprintf(res->file, sizeof res->file, "%s", s->goal.file);
+    res->pos = s->goal.pos;
+    snprintf(res->gtid_set, sizeof res->gtid_set, "%s", s->goal_gtid);
+    s->phase = HM_SYNC_FINISHED;
+    report(s, true, NULL);
+    return HM_OK;
+}
+
+static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
+{
+    hm_code rc;
+    hm_binlog_event ev;
+
+    hm_binlog_tables_init(&s->maps);
+    hm_buf_init(&s->inflated, (size_t)1 << 30);
+    hm_buf_init(&s->payload, (size_t)1 << 30);
+    hm_buf_init(&s->gtid_txt, (size_t)16 << 20);
+    s->in_trx = s->began = s->group_open = false;
+    s->gtid_kind = 0;
+    s->group_trx = 0;
+    s->trx_done = s->trx_committed = s->rows_committed = 0;
+    s->idle = false;
+
+    if ((rc = hm_conn_open(&s->tgt, &s->o.target, "target", HM_CONN_FOUND_ROWS, err)) != HM_OK)
+        goto out;
+    if ((rc = plain_session(s, err)) != HM_OK)
+        goto out;
+    if ((rc = hm_sync_state_load(&s->tgt, &s->st, err)) != HM_OK)
+        goto out;
+    if (mysql_commit(s->tgt.my) != 0) {
+        rc = hm_conn_fail(&s->tgt, "committing", err);
+        goto out;
+    }
+    if (strcmp(s->st.phase, "finished") == 0) {
+        res->finished = true;
+        snprintf(res->file, sizeof res->file, "%s", s->st.final.file);
+        res->pos = s->st.final.pos;
+        snprintf(res->gtid_set, sizeof res->gtid_set, "%s", s->st.final_gtid);
+        res->trx_applied = s->st.trx_applied;
+        res->rows_applied = s->st.rows_applied;
+        s->phase = HM_SYNC_FINISHED;
+        goto out;
+    }
+    s->committed = s->pending = s->st.at;
+    s->trx_base = s->st.trx_applied;
+    s->rows_base = s->st.rows_applied;
+    if ((s->gtid = hm_gtid_set_new()) == NULL) {
+        rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = hm_gtid_set_parse(s->gtid, s->st.gtid, err)) != HM_OK)
+        goto out;
+    if ((rc = gtid_text(s, err)) != HM_OK)
+        goto out;
+    if ((rc = hm_sync_snaps_load(&s->tgt, &s->st.start, &s->snaps, err)) != HM_OK)
+        goto out;
+    if (mysql_commit(s->tgt.my) != 0) {
+        rc = hm_conn_fail(&s->tgt, "committing", err);
+        goto out;
+    }
+    s->snaps_active = hm_sync_pos_cmp(&s->committed, &s->snaps.last) < 0;
+    if ((s->ckpt = hm_sync_state_prepare(&s->tgt, err)) == NULL) {
+        rc = err->code;
+        goto out;
+    }
+    if ((s->ap = hm_sync_applier_new(&s->tgt, err)) == NULL) {
+        rc = err->code;
+        goto out;
+    }
+    if ((rc = hm_conn_open(&s->mon, &s->o.source, "source", 0, err)) != HM_OK)
+        goto out;
+    rc = hm_sync_feed_start(&s->feed, &s->o.source, s->committed.file, s->committed.pos, s->server_id,
+                            FEED_BYTES, err);
+    if (rc != HM_OK)
+        goto out;
+    s->fmt = *hm_sync_feed_fmt0(s->feed);
+    s->fmt.verify_checksum = false; /* the feed's reader verified every checksum already */
+    s->phase = HM_SYNC_CATCHING_UP;
+    report(s, true, NULL);
+
+    for (;;) {
+        hm_sync_entry *e;
+        if (atomic_load(&s->cancel)) {
+            rc = hm_err_set(err, HM_ECANCELLED, "stopped");
+            goto out;
+        }
+        if (atomic_load(&s->finish_req) && !s->finishing) {
+            if ((rc = source_end(s, &s->goal, s->goal_gtid, sizeof s->goal_gtid, err)) != HM_OK)
+                goto out;
+            s->finishing = true;
+            s->phase = HM_SYNC_FINISHING;
+            report(s, true, NULL);
+        }
+        if (s->finishing && !s->in_trx && hm_sync_pos_cmp(&s->pending, &s->goal) >= 0) {
+            rc = finish_now(s, res, err);
+            goto out;
+        }
+        e = hm_sync_feed_take(s->feed, TAKE_MS);
+        if (!e) {
+            /* nothing came: whatever is grouped goes in now */
+            if (s->group_open && !s->in_trx && (rc = commit_group(s, err)) != HM_OK)
+                goto out;
+            s->idle = !s->in_trx;
+            if (s->idle && !s->finishing)
+                s->phase = HM_SYNC_FOLLOWING;
+            report(s, false, NULL);
+            continue;
+        }
+        if (e->rc != HM_OK) {
+            rc = hm_err_set(err, e->rc, "%.*s", (int)e->size, (const char *)e->raw);
+            free(e);
+            if (strstr(err->msg, "1236")) {
+                char why[600];
+                snprintf(why, sizeof why, "%.500s", err->msg);
+                rc = hm_err_set(err, HM_ESOURCE, "the source no longer has the binlog this task needs (from "
+                                "%s:%llu): %s; the changes since then cannot be applied: start the migration "
+                                "over with an empty target", s->committed.file,
+                                (unsigned long long)s->committed.pos, why);
+            }
+            goto out;
+        }
+        rc = hm_binlog_event_decode(&s->fmt, e->raw, e->size, 0, &ev, err);
+        if (rc == HM_OK) {
+            /* the event's own position: the feed gives where the next one starts */
+            ev.pos = e->next_pos >= e->size ? e->next_pos - e->size : 0;
+            if (ev.kind != HM_BINLOG_EV_HEARTBEAT && ev.timestamp)
+                s->last_ts = ev.timestamp;
+            rc = on_event(s, &ev, e->file, e->next_pos, err);
+            if (rc == HM_OK && !s->in_trx && ev.kind != HM_BINLOG_EV_HEARTBEAT)
+                set_pos(&s->pending, e->file, e->next_pos);
+        }
+        free(e);
+        if (rc != HM_OK)
+            goto out;
+        s->idle = false;
+        if (s->group_open && !s->in_trx &&
+            (s->group_trx >= s->o.max_group_trx || hm_clock_now() - s->group_t0 >= GROUP_MAX_S ||
+             hm_sync_feed_empty(s->feed)) &&
+            (rc = commit_group(s, err)) != HM_OK)
+            goto out;
+        report(s, false, NULL);
+    }
+out:
+    if (rc == HM_ECANCELLED || (rc != HM_OK && !res->finished)) {
+        snprintf(res->file, sizeof res->file, "%s", s->committed.file);
+        res->pos = s->committed.pos;
+        snprintf(res->gtid_set, sizeof res->gtid_set, "%s", s->gtid_txt.data ? s->gtid_txt.data : "");
+    }
+    if (!res->finished || s->trx_base + s->trx_committed > res->trx_applied) {
+        res->trx_applied = s->trx_base + s->trx_committed;
+        res->rows_applied = s->rows_base + s->rows_committed;
+    }
+    run_release(s);
+    hm_buf_release(&s->gtid_txt);
+    return rc;
+}
+
+/* Errors a new run may cure: a connection lost, a server restarting. */
+static bool retryable(const hm_err *err)
+{
+    static const char *const marks[] = {"(2002)", "(2003)", "(2006)", "(2013)", "(1053)", "(1927)",
+                                        "Lost connection", "gone away", "shutdown in progress"};
+    if (err->code == HM_ECONNECT)
+        return true;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strstr(err->msg, marks[i]))
+            return true;
+    return false;
+}
+
+hm_code hm_sync_run(hm_sync *s, hm_sync_result *res, hm_err *err)
+{
+    double first_failure = 0, backoff = 0.5;
+    hm_code rc;
+    memset(res, 0, sizeof *res);
+    s->t0 = s->last_progress = hm_clock_now();
+    s->phase = HM_SYNC_STARTING;
+    for (;;) {
+        double started = hm_clock_now();
+        rc = run_once(s, res, err);
+        if (rc == HM_OK || rc == HM_ECANCELLED || !retryable(err))
+            break;
+        if (hm_clock_now() - started > 30) { /* it ran well for a while: a new outage */
+            first_failure = 0;
+            backoff = 0.5;
+        }
+        if (first_failure == 0)
+            first_failure = hm_clock_now();
+        if (hm_clock_now() - first_failure > s->o.retry_s) {
+            hm_err_prefix(err, "gave up reconnecting after %u s", s->o.retry_s);
+            break;
+        }
+        s->phase = HM_SYNC_RECONNECTING;
+        s->reconnects++;
+        report(s, true, err->msg);
+        for (double waited = 0; waited < backoff && !atomic_load(&s->cancel); waited += 0.1)
+            usleep(100000);
+        backoff = backoff * 2 > 10 ? 10 : backoff * 2;
+        if (atomic_load(&s->cancel)) {
+            rc = hm_err_set(err, HM_ECANCELLED, "stopped");
+            break;
+        }
+    }
+    return rc;
+}
