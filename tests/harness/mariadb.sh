@@ -13,6 +13,7 @@
 #       both durable: sync_binlog=1, innodb_flush_log_at_trx_commit=1
 #       sets HM_PORT_<NAME>; account root@127.0.0.1 with password $HM_TEST_PASSWORD
 #   hm_srv_stop NAME          stop by pid, wait for exit
+#   hm_srv_restart NAME       stop, then start again: same port, data and options
 #   hm_srv_stop_all           stop every server this shell started
 #   hm_sql NAME SQL...        run SQL (batch mode, no column names) as root over TCP
 #   hm_uri NAME               mysql://root:PASS@127.0.0.1:PORT
@@ -93,15 +94,26 @@ CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY '$HM_TEST_PASSWORD';
 GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
 ALTER USER 'root'@'localhost' IDENTIFIED BY '$HM_TEST_PASSWORD';
 SQL
-    "$bin" --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$dir/sock" \
-        --pid-file="$dir/pid" --port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
-        --init-file="$dir/init.sql" --log-error="$dir/error.log" \
-        --server-id=$server_id --log-bin="$dir/data/binlog" --binlog-format=ROW \
-        --binlog-row-image=FULL --sync-binlog=1 --innodb-flush-log-at-trx-commit=1 \
-        --innodb-buffer-pool-size=256M --innodb-log-file-size=256M --max-connections=300 \
-        --local-infile=1 --secure-file-priv="" --skip-name-resolve \
-        --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-        "$@" >/dev/null 2>&1 &
+    local -a cmd=("$bin" --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$dir/sock"
+        --pid-file="$dir/pid" --port="$port" --bind-address=127.0.0.1 --user="$(id -un)"
+        --init-file="$dir/init.sql" --log-error="$dir/error.log"
+        --server-id=$server_id --log-bin="$dir/data/binlog" --binlog-format=ROW
+        --binlog-row-image=FULL --sync-binlog=1 --innodb-flush-log-at-trx-commit=1
+        --innodb-buffer-pool-size=256M --innodb-log-file-size=256M --max-connections=300
+        --local-infile=1 --secure-file-priv="" --skip-name-resolve
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci "$@")
+    # the command line, for hm_srv_restart
+    printf '%q ' "${cmd[@]}" >"$dir/cmdline"
+    echo "$port" >"$dir/port"
+    hm__srv_launch "$name"
+}
+
+# hm__srv_launch NAME: starts the server of NAME with its recorded command line, waits until it
+# answers
+hm__srv_launch() {
+    local name=$1 dir="$HM_TEST_ROOT/$1" port
+    port=$(cat "$dir/port")
+    eval "$(cat "$dir/cmdline")" '>/dev/null 2>&1 &'
     # its pid at once (mariadbd writes the same later): a stop during the start finds it
     echo $! >"$dir/pid"
     local i
@@ -110,7 +122,7 @@ SQL
             printf -v "HM_PORT_${name//-/_}" '%s' "$port"
             export "HM_PORT_${name//-/_}"
             echo "$port" >"$dir/port"
-            HM_SRV_STARTED="$HM_SRV_STARTED $name"
+            case " $HM_SRV_STARTED " in *" $name "*) ;; *) HM_SRV_STARTED="$HM_SRV_STARTED $name" ;; esac
             return 0
         fi
         sleep 0.1
@@ -118,6 +130,13 @@ SQL
     echo "server $name did not start: see $dir/error.log" >&2
     tail -20 "$dir/error.log" >&2
     return 1
+}
+
+# hm_srv_restart NAME: stops the server (by pid, cleanly) and starts it again on the same port
+# with the same data and options
+hm_srv_restart() {
+    hm_srv_stop "$1"
+    hm__srv_launch "$1"
 }
 
 hm_srv_stop() {

@@ -128,3 +128,59 @@ it_checksums_equal() {
         it_eq "$b" "$a" "row count of $db.$t"
     done
 }
+
+# --- incremental sync helpers ---
+#   it_sysbench_prepare TABLES ROWS    sysbench tables sbtest.sbtest1..N on the source
+#   it_load_start RATE [THREADS]       sysbench oltp_write_only at RATE tx/s (0: unthrottled) on the
+#                                      source, in the background (IT_LOAD_PID, killed on exit)
+#   it_load_stop                       stops it and waits
+#   it_status DIR EXPR                 a value from DIR/status.json (python expression on `s`)
+#   it_wait_state DIR STATE SECONDS    waits until status.json's state is STATE
+IT_LOAD_PID=
+it_sb_args() {
+    echo --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$(hm_port src)" --mysql-user=root \
+        --mysql-password="$HM_TEST_PASSWORD" --mysql-db=sbtest
+}
+it_sysbench_prepare() {
+    # shellcheck disable=SC2046
+    hm_sql src "CREATE DATABASE IF NOT EXISTS sbtest" &&
+        sysbench oltp_write_only $(it_sb_args) --tables="$1" --table-size="$2" --threads=2 prepare \
+            >"$HM_TEST_ROOT/sb-prepare.log" 2>&1 || it_fail "sysbench prepare (log: $HM_TEST_ROOT/sb-prepare.log)"
+    IT_SB_TABLES=$1
+}
+it_load_start() {
+    # shellcheck disable=SC2046
+    sysbench oltp_write_only $(it_sb_args) --tables="${IT_SB_TABLES:-4}" --threads="${2:-2}" --rate="$1" \
+        --time=0 --report-interval=0 run >"$HM_TEST_ROOT/sb-load.log" 2>&1 &
+    IT_LOAD_PID=$!
+    IT_BG_PIDS+=("$IT_LOAD_PID")
+    sleep 1
+    kill -0 "$IT_LOAD_PID" 2>/dev/null || { tail "$HM_TEST_ROOT/sb-load.log"; it_fail "the write load did not start"; }
+}
+it_load_stop() {
+    [ -n "$IT_LOAD_PID" ] || return 0
+    kill "$IT_LOAD_PID" 2>/dev/null
+    wait "$IT_LOAD_PID" 2>/dev/null
+    IT_LOAD_PID=
+}
+it_status() {
+    python3 - "$1/status.json" "$2" <<'PY' 2>/dev/null
+import json, sys
+try:
+    s = json.load(open(sys.argv[1]))
+    v = eval(sys.argv[2], {}, {"s": s})
+    print("" if v is None else v)
+except Exception:
+    print("")
+PY
+}
+it_wait_state() {
+    local dir=$1 want=$2 secs=$3 i st
+    for i in $(seq 1 $((secs * 10))); do
+        st=$(it_status "$dir" 's.get("state")')
+        [ "$st" = "$want" ] && return 0
+        case "$st" in failed) it_fail "the task failed while waiting for '$want': $(it_status "$dir" 's.get("error")')" ;; esac
+        sleep 0.1
+    done
+    it_fail "state did not become '$want' within $secs s (it is '$st')"
+}

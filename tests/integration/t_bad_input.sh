@@ -60,20 +60,20 @@ case_unreachable() {
     local free_port
     free_port=$(hm__free_port)
     expect_fail 1 "cannot connect to source 127.0.0.1:$free_port" "unreachable source" -- \
-        migrate --source "mysql://root:x@127.0.0.1:$free_port" --target "$TGT"
+        migrate --mode full --source "mysql://root:x@127.0.0.1:$free_port" --target "$TGT"
     target_untouched "" "unreachable source"
     expect_fail 1 "cannot connect to target 127.0.0.1:$free_port" "unreachable target" -- \
-        migrate --source "$SRC" --target "mysql://root:x@127.0.0.1:$free_port"
+        migrate --mode full --source "$SRC" --target "mysql://root:x@127.0.0.1:$free_port"
     target_untouched "" "unreachable target"
 }
 
 case_wrong_password() {
     expect_fail 1 "source 127.0.0.1:$P rejected the login.*check the user and password" "wrong source password" -- \
-        migrate --source "mysql://root:S3cretWr0ng@127.0.0.1:$P" --target "$TGT"
+        migrate --mode full --source "mysql://root:S3cretWr0ng@127.0.0.1:$P" --target "$TGT"
     no_secret "S3cretWr0ng" "wrong source password"
     target_untouched "" "wrong source password"
     expect_fail 1 "target 127.0.0.1:$PT rejected the login" "wrong target password" -- \
-        migrate --source "$SRC" --target "mysql://root:Tgt5ecretWr0ng@127.0.0.1:$PT"
+        migrate --mode full --source "$SRC" --target "mysql://root:Tgt5ecretWr0ng@127.0.0.1:$PT"
     no_secret "Tgt5ecretWr0ng" "wrong target password"
     no_secret "$HM_TEST_PASSWORD" "wrong target password (the right source password)"
     target_untouched "" "wrong target password"
@@ -82,7 +82,7 @@ case_wrong_password() {
 case_source_without_show_view() {
     expect_fail 1 "lacks SHOW VIEW on database app.*GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON \`app\`\.\* TO 'weak'@'127.0.0.1'" \
         "source account without SHOW VIEW" -- \
-        migrate --source "mysql://weak:weakpw@127.0.0.1:$P" --target "$TGT" --include app --progress none
+        migrate --mode full --source "mysql://weak:weakpw@127.0.0.1:$P" --target "$TGT" --include app --progress none
     no_secret "weakpw" "source account without SHOW VIEW"
     target_untouched "" "source account without SHOW VIEW"
 }
@@ -91,49 +91,49 @@ case_source_without_show_view() {
 # without it would lose the procedure silently
 case_source_cannot_see_routines() {
     expect_fail 1 "mysql\.proc|SHOW CREATE ROUTINE|routine" "source account that cannot see routines" -- \
-        migrate --source "mysql://noproc:noprocpw@127.0.0.1:$P" --target "$TGT" --include app --progress none
+        migrate --mode full --source "mysql://noproc:noprocpw@127.0.0.1:$P" --target "$TGT" --include app --progress none
     target_untouched "" "source account that cannot see routines"
 }
 
 case_target_without_create() {
     expect_fail 1 "(privilege|denied).*(GRANT|CREATE)|(GRANT|CREATE).*(privilege|denied)" "target account without CREATE" -- \
-        migrate --source "$SRC" --target "mysql://tlow:tlowpw@127.0.0.1:$PT" --include app --progress none
+        migrate --mode full --source "$SRC" --target "mysql://tlow:tlowpw@127.0.0.1:$PT" --include app --progress none
     target_untouched "" "target account without CREATE"
 }
 
 case_include_matches_nothing() {
     expect_fail 1 "--include 'nosuchdb' matches nothing" "include matching nothing" -- \
-        migrate --source "$SRC" --target "$TGT" --include app --include nosuchdb --progress none
+        migrate --mode full --source "$SRC" --target "$TGT" --include app --include nosuchdb --progress none
     target_untouched "" "include matching nothing"
     expect_fail 1 "--include 'app\.nosuch\*' matches nothing" "table include matching nothing" -- \
-        migrate --source "$SRC" --target "$TGT" --include 'app.nosuch*' --progress none
+        migrate --mode full --source "$SRC" --target "$TGT" --include 'app.nosuch*' --progress none
     target_untouched "" "table include matching nothing"
 }
 
 case_target_conflict() {
     hm_sql tgt "CREATE DATABASE app; CREATE TABLE app.t (x INT); INSERT INTO app.t VALUES (42); CREATE VIEW app.v AS SELECT 1 AS one" || it_fail "target setup"
     expect_fail 1 "already holds 2 of the objects to migrate: (app\.t, app\.v \(VIEW\)|app\.v \(VIEW\), app\.t)" "target conflict" -- \
-        migrate --source "$SRC" --target "$TGT" --progress none
+        migrate --mode full --source "$SRC" --target "$TGT" --progress none
     target_untouched "app" "target conflict"
     it_eq "$(hm_sql tgt "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY 1) FROM information_schema.TABLES WHERE TABLE_SCHEMA='app'")" "t,v" "target tables after the conflict"
     it_eq "$(hm_sql tgt "SELECT x FROM app.t")" "42" "target rows after the conflict"
 }
 
 case_usage_errors() {
-    expect_fail 2 "connection must look like mysql://" "bad scheme" -- migrate --source "postgres://a@b" --target "$TGT"
-    expect_fail 2 "port must be a number" "bad port" -- migrate --source "mysql://root:pw@127.0.0.1:99999" --target "$TGT"
-    expect_fail 2 "bad %XX escape" "bad escape" -- migrate --source "mysql://root:p%zz@127.0.0.1:$P" --target "$TGT"
-    expect_fail 2 "--source and --target are both required" "missing target" -- migrate --source "$SRC"
-    expect_fail 2 "--threads must be a whole number" "bad threads" -- migrate --source "$SRC" --target "$TGT" --threads 0
-    expect_fail 2 "bad --include pattern 'a\.b\.c'" "bad pattern" -- migrate --source "$SRC" --target "$TGT" --include a.b.c
-    expect_fail 2 "write-method" "bad write method" -- migrate --source "$SRC" --target "$TGT" --write-method fast
+    expect_fail 2 "connection must look like mysql://" "bad scheme" -- migrate --mode full --source "postgres://a@b" --target "$TGT"
+    expect_fail 2 "port must be a number" "bad port" -- migrate --mode full --source "mysql://root:pw@127.0.0.1:99999" --target "$TGT"
+    expect_fail 2 "bad %XX escape" "bad escape" -- migrate --mode full --source "mysql://root:p%zz@127.0.0.1:$P" --target "$TGT"
+    expect_fail 2 "--source and --target are both required" "missing target" -- migrate --mode full --source "$SRC"
+    expect_fail 2 "--threads must be a whole number" "bad threads" -- migrate --mode full --source "$SRC" --target "$TGT" --threads 0
+    expect_fail 2 "bad --include pattern 'a\.b\.c'" "bad pattern" -- migrate --mode full --source "$SRC" --target "$TGT" --include a.b.c
+    expect_fail 2 "write-method" "bad write method" -- migrate --mode full --source "$SRC" --target "$TGT" --write-method fast
     expect_fail 2 "/nonexistent/pw" "unreadable password file" -- \
-        migrate --source "$SRC" --target "mysql://root@127.0.0.1:$PT" --target-password-file /nonexistent/pw
+        migrate --mode full --source "$SRC" --target "mysql://root@127.0.0.1:$PT" --target-password-file /nonexistent/pw
     target_untouched "" "usage errors"
 }
 
 case_password_from_env() {
-    HOTMIG_SOURCE_PASSWORD=$HM_TEST_PASSWORD HOTMIG_TARGET_PASSWORD=$HM_TEST_PASSWORD "$HOTMIG" migrate \
+    HOTMIG_SOURCE_PASSWORD=$HM_TEST_PASSWORD HOTMIG_TARGET_PASSWORD=$HM_TEST_PASSWORD "$HOTMIG" migrate --mode full \
         --source "mysql://root@127.0.0.1:$P" --target "mysql://root@127.0.0.1:$PT" \
         --include app.t --progress none >"$out" 2>"$err" || { cat "$out" "$err"; it_fail "passwords from the environment"; }
     no_secret "$HM_TEST_PASSWORD" "passwords from the environment"
@@ -144,7 +144,7 @@ case_password_from_env() {
 case_password_from_file() {
     local line
     printf '%s\n' "$HM_TEST_PASSWORD" >"$HM_TEST_ROOT/pw"
-    "$HOTMIG" migrate --source "mysql://root@127.0.0.1:$P" --source-password-file "$HM_TEST_ROOT/pw" \
+    "$HOTMIG" migrate --mode full --source "mysql://root@127.0.0.1:$P" --source-password-file "$HM_TEST_ROOT/pw" \
         --target "mysql://root@127.0.0.1:$PT" --target-password-file "$HM_TEST_ROOT/pw" \
         --include app --progress json >"$out" 2>"$err" || { cat "$out" "$err"; it_fail "passwords from files"; }
     no_secret "$HM_TEST_PASSWORD" "passwords from files"
@@ -158,7 +158,7 @@ case_password_from_file() {
 }
 
 case_percent_encoded_password() {
-    "$HOTMIG" migrate --source "mysql://odd:p%40ss%3Aw%2Frd%25%23%3F%26%3D@127.0.0.1:$P" --target "$TGT" \
+    "$HOTMIG" migrate --mode full --source "mysql://odd:p%40ss%3Aw%2Frd%25%23%3F%26%3D@127.0.0.1:$P" --target "$TGT" \
         --include app.u --progress none >"$out" 2>"$err" || { cat "$out" "$err"; it_fail "percent-encoded password"; }
     no_secret "p@ss:w/rd" "percent-encoded password"
     it_checksums_equal app u

@@ -24,7 +24,7 @@ copy() { # what, args...
     local what=$1 rc
     shift
     hm_sql tgt "DROP DATABASE IF EXISTS big; DROP DATABASE IF EXISTS hotmig_meta" || it_fail "clean the target"
-    "$HOTMIG" migrate --source "$SRC" --target "$TGT" --include big --progress none "$@" \
+    "$HOTMIG" migrate --mode full --source "$SRC" --target "$TGT" --include big --progress none "$@" \
         >"$HM_TEST_ROOT/out" 2>&1
     rc=$?
     echo "== $what: exit $rc"
@@ -44,7 +44,7 @@ hm_sql tgt "SET GLOBAL local_infile = 0" || it_fail "local_infile off"
 ) || failures+=("auto without local_infile")
 (
     hm_sql tgt "DROP DATABASE IF EXISTS big; DROP DATABASE IF EXISTS hotmig_meta" || it_fail "clean the target"
-    "$HOTMIG" migrate --source "$SRC" --target "$TGT" --include big --write-method load --progress none \
+    "$HOTMIG" migrate --mode full --source "$SRC" --target "$TGT" --include big --write-method load --progress none \
         >"$HM_TEST_ROOT/out" 2>"$HM_TEST_ROOT/err"
     rc=$?
     cat "$HM_TEST_ROOT/out" "$HM_TEST_ROOT/err"

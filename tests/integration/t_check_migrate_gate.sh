@@ -20,7 +20,7 @@ target_dbs() {
     hm_sql tgt "SELECT IFNULL(GROUP_CONCAT(SCHEMA_NAME ORDER BY SCHEMA_NAME), '') FROM information_schema.SCHEMATA
         WHERE SCHEMA_NAME NOT IN ('mysql', 'sys', 'information_schema', 'performance_schema')"
 }
-migrate() { "$HOTMIG" migrate --source "$SRC" --target "$TGT" --progress none "$@" >"$MOUT" 2>&1; RC=$?; }
+migrate() { "$HOTMIG" migrate --mode full --source "$SRC" --target "$TGT" --progress none "$@" >"$MOUT" 2>&1; RC=$?; }
 
 # --- a FAILED item: the child's parent is not selected ---
 migrate --include app.child

@@ -49,7 +49,7 @@ hm_sql src "$objs" || it_fail "setup of the objects"
 nobj=$(hm_sql src "SELECT (SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA='k') + (SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='k') + (SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='k') + (SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA='k')")
 it_eq "$nobj" "243" "objects on the source"
 
-args=(migrate --source "$SRC" --target "$TGT" --include k --threads 2 --chunk-rows 5000
+args=(migrate --mode full --source "$SRC" --target "$TGT" --include k --threads 2 --chunk-rows 5000
       --max-rows-per-sec 60000 --progress lines)
 meta_state() {
     hm_sql tgt "SELECT CONCAT(IFNULL(SUM(done), 0), ' of ', COUNT(*), ' chunks done, run ',

@@ -32,7 +32,7 @@ user_dbs() {
 }
 migrate() { # db
     hm_sql tgt "DROP DATABASE IF EXISTS $1; DROP DATABASE IF EXISTS hotmig_meta" || it_fail "clean the target"
-    "$HOTMIG" migrate --source "$SRC" --target "$TGT" --include "$1" --progress none >"$out" 2>"$err"
+    "$HOTMIG" migrate --mode full --source "$SRC" --target "$TGT" --include "$1" --progress none >"$out" 2>"$err"
     rc=$?
     echo "-- migrate --include $1: exit $rc"; cat "$out" "$err"
 }

@@ -223,7 +223,7 @@ it_eq "$(hm_sql tgt "SELECT state FROM hotmig_meta.copy_run")" "done" "run state
 # second run into a fresh target: include/exclude, through INSERT statements; in patterns only *
 # and ? are wildcards (vxtbl and pzzq stay), and names are case-sensitive (VXTBL is not vxtbl)
 it_fresh_target
-"$HOTMIG" migrate --source "$SRC" --target "$TGT" --include 'app.*' --exclude 'app.skipme' \
+"$HOTMIG" migrate --mode full --source "$SRC" --target "$TGT" --include 'app.*' --exclude 'app.skipme' \
     --exclude 'app.v_*' --exclude 'misc-db' --exclude 'app.p%q' --exclude 'app.nok?y' --exclude 'app.VXTBL' \
     --write-method insert --chunk-rows 50 --progress none \
     >"$HM_TEST_ROOT/out2" 2>&1

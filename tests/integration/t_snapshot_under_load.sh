@@ -131,7 +131,7 @@ for opts in "--threads 4 --chunk-rows 2000 --max-rows-per-sec 50000" "--threads 
     hm_sql tgt "DROP DATABASE IF EXISTS shop; DROP DATABASE IF EXISTS hotmig_meta" || it_fail "clean target"
     before=$(hm_sql src "SELECT COUNT(*) FROM shop.transfers")
     # shellcheck disable=SC2086 # opts is a list of options
-    "$HOTMIG" migrate --source "$SRC" --target "$TGT" --include shop $opts --progress none \
+    "$HOTMIG" migrate --mode full --source "$SRC" --target "$TGT" --include shop $opts --progress none \
         >"$HM_TEST_ROOT/run$run.log" 2>&1
     rc=$?
     after=$(hm_sql src "SELECT COUNT(*) FROM shop.transfers")
