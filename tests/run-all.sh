@@ -22,9 +22,11 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 # Unit tests (cmocka), one meson test per module.
 meson test -C build-asan --print-errorlogs >unit.log 2>&1
-u_ok=$(grep -cE '^ *[0-9]+/[0-9]+ .* OK ' unit.log || true)
-u_fail=$(grep -cE '^ *[0-9]+/[0-9]+ .* (FAIL|ERROR|TIMEOUT) ' unit.log || true)
-grep -E '^ *[0-9]+/[0-9]+ ' unit.log
+# meson prints a failing test's line again in its summary: count each test once
+grep -E '^ *[0-9]+/[0-9]+ ' unit.log | sort -u -t/ -k1,1n >unit-results.log
+u_ok=$(grep -cE ' OK ' unit-results.log || true)
+u_fail=$(grep -cE ' (FAIL|ERROR|TIMEOUT) ' unit-results.log || true)
+cat unit-results.log
 passed=$((passed + u_ok)); failed=$((failed + u_fail))
 
 # Integration tests against real servers.
