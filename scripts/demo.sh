@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# scripts/demo.sh: hotmig copying a database that is being written to.
+# scripts/demo.sh: hotmig migrating a database that is being written to.
 #
 # Starts two local MariaDB servers (their own data directories and free ports under
 # /tmp/hotmig-demo; a server you already run is never touched), fills the source with sysbench
 # data, keeps a write load running on it like an application would, and copies it to the target
-# with `hotmig migrate --mode full`. Everything it started is stopped on exit.
+# with `hotmig migrate` (copy, then incremental sync), shows `hotmig status`, stops the load and
+# cuts over with `hotmig finish`. Everything it started is stopped on exit.
 #
 # usage: scripts/demo.sh            (DEMO_TABLES=4 DEMO_ROWS=100000 by default)
 set -uo pipefail
@@ -28,8 +29,9 @@ fi
 export HM_TEST_ROOT=/tmp/hotmig-demo
 # shellcheck source-path=SCRIPTDIR source=../tests/harness/mariadb.sh
 source tests/harness/mariadb.sh
-load_pid=
+load_pid= mig_pid=
 cleanup() {
+    [ -n "$mig_pid" ] && kill "$mig_pid" 2>/dev/null && wait "$mig_pid" 2>/dev/null
     [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null && wait "$load_pid" 2>/dev/null
     hm_srv_stop_all
 }
@@ -58,31 +60,45 @@ kill -0 "$load_pid" 2>/dev/null || { tail "$HM_TEST_ROOT/load.log"; die "the loa
 gtid() { hm_sql src "SELECT @@gtid_binlog_pos"; }   # the source's last transaction: 0-11-SEQ
 before=$(gtid)
 
-# 4. the copy
-SRC=$(hm_uri src) TGT=$(hm_uri tgt)
-step "copying, while the load runs"
+# 4. the migration: copy, then follow the source's binlog while the load goes on
+SRC=$(hm_uri src) TGT=$(hm_uri tgt) STATE=$HM_TEST_ROOT/state
+rm -rf "$STATE"
+step "migrating (copy, then incremental sync), while the load runs"
 mask() { echo "${1/:$HM_TEST_PASSWORD@/:***@}"; }
-echo "\$ hotmig migrate --source $(mask "$SRC") --target $(mask "$TGT") --mode full"
+echo "\$ hotmig migrate --source $(mask "$SRC") --target $(mask "$TGT") --state-dir $STATE &"
 t0=$EPOCHREALTIME
-"$HOTMIG" migrate --source "$SRC" --target "$TGT" --mode full || die "hotmig failed (exit $?)"
-secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-after=$(gtid)
+"$HOTMIG" migrate --source "$SRC" --target "$TGT" --state-dir "$STATE" --progress lines &
+mig_pid=$!
+for _ in $(seq 1 600); do
+    grep -q '"state": "syncing"' "$STATE/status.json" 2>/dev/null && break
+    kill -0 "$mig_pid" 2>/dev/null || die "hotmig migrate ended early"
+    sleep 0.2
+done
+sleep "${DEMO_SYNC_SECONDS:-8}"
+step "hotmig status (the target follows the source; lag in seconds and binlog bytes)"
+"$HOTMIG" status --state-dir "$STATE"
+
+# 5. cut-over: the application stops writing, then finish
+step "cut-over: the application stops writing; hotmig finish"
 kill "$load_pid" 2>/dev/null; wait "$load_pid" 2>/dev/null; load_pid=
+after=$(gtid)
+"$HOTMIG" finish --state-dir "$STATE" || die "hotmig finish failed"
+wait "$mig_pid" || die "hotmig migrate exited $?"
+mig_pid=
+secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 
 step "what happened"
-snap=$(hm_sql tgt "SELECT gtid_set FROM hotmig_meta.copy_run WHERE id = 1")
-echo "While hotmig copied ($secs s), the application committed" \
-    "$(( ${after##*-} - ${before##*-} )) write transactions on the source."
-printf '\n%-16s %12s %12s\n' table "source rows" "target rows"
+echo "While hotmig ran ($secs s), the application committed" \
+    "$(( ${after##*-} - ${before##*-} )) write transactions on the source; all are on the target."
+printf '\n%-16s %12s %12s %14s %14s\n' table "source rows" "target rows" "source chksum" "target chksum"
 for t in $(seq 1 "$tables"); do
-    q="SELECT COUNT(*) FROM sbtest.sbtest$t"
-    printf '%-16s %12s %12s\n' "sbtest.sbtest$t" "$(hm_sql src "$q")" "$(hm_sql tgt "$q")"
+    q="SELECT COUNT(*) FROM sbtest.sbtest$t" c="CHECKSUM TABLE sbtest.sbtest$t"
+    printf '%-16s %12s %12s %14s %14s\n' "sbtest.sbtest$t" "$(hm_sql src "$q")" "$(hm_sql tgt "$q")" \
+        "$(hm_sql src "$c" | cut -f2)" "$(hm_sql tgt "$c" | cut -f2)"
 done
-later=$(( ${after##*-} - ${snap##*-} ))
 cat <<EOF
 
-The target equals the source as it was at one instant: the snapshot, GTID $snap, taken
-without locking the application out; every table was copied from that same snapshot. The
-$later transactions the source committed after it (it is at GTID $after now) are in its binlog:
-applying them is incremental sync, the next step of a migration (not in this version).
+The copy came from one consistent snapshot taken without locking the application out; then
+the target applied every transaction the source committed after it, exactly once, up to the
+source's position at the cut-over (GTID $after). Point the application at the target now.
 EOF
