@@ -647,6 +647,12 @@ static void report(hm_sync *s, bool force, const char *last_error)
         s->last_lag_check = now;
     }
     memset(&p, 0, sizeof p);
+    if (s->phase == HM_SYNC_CATCHING_UP || s->phase == HM_SYNC_FOLLOWING) {
+        /* following: what is left to apply is what a busy source writes in a moment */
+        bool behind = (s->lag_known && s->lag_bytes > ((uint64_t)4 << 20)) ||
+                      (s->last_ts && (double)time(NULL) - (double)s->last_ts > 5);
+        s->phase = s->idle || !behind ? HM_SYNC_FOLLOWING : HM_SYNC_CATCHING_UP;
+    }
     p.phase = s->phase;
     p.file = s->committed.file;
     p.pos = s->committed.pos;
@@ -820,8 +826,6 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
             if (s->group_open && !s->in_trx && (rc = commit_group(s, err)) != HM_OK)
                 goto out;
             s->idle = !s->in_trx;
-            if (s->idle && !s->finishing)
-                s->phase = HM_SYNC_FOLLOWING;
             report(s, false, NULL);
             continue;
         }
