@@ -218,6 +218,7 @@ typedef struct hm_sync_result {
     char gtid_set[2048];
     uint64_t trx_applied, rows_applied;
     size_t deferred_created;  /* triggers and events created at finish */
+    bool source_locked;       /* finished with the source set read-only */
 } hm_sync_result;
 
 typedef struct hm_sync hm_sync;
@@ -228,6 +229,9 @@ hm_code hm_sync_run(hm_sync *s, hm_sync_result *res, hm_err *err);
 /* Cut-over: the source's current binlog end is taken as the goal; hm_sync_run returns once it is
  * applied. Stop the application's writes first. Thread- and async-signal-safe. */
 void hm_sync_finish(hm_sync *s);
+/* hm_sync_finish(), after setting the source read-only (SET GLOBAL read_only = ON; it stays so):
+ * no write can come in after the goal is taken. Thread- and async-signal-safe. */
+void hm_sync_finish_lock_source(hm_sync *s);
 /* Stops soon, keeping the checkpoint. Thread- and async-signal-safe. */
 void hm_sync_cancel(hm_sync *s);
 void hm_sync_free(hm_sync *s);

@@ -14,7 +14,7 @@ void hm_cli_usage(FILE *f)
 {
     fputs("usage: hotmig migrate --source URI --target URI [options]\n"
           "       hotmig status  [--state-dir DIR] [--json]\n"
-          "       hotmig finish  [--state-dir DIR] [--timeout S]\n"
+          "       hotmig finish  [--state-dir DIR] [--timeout S] [--lock-source]\n"
           "       hotmig stop    [--state-dir DIR] [--timeout S]\n"
           "       hotmig resume  [--state-dir DIR] [--progress M] [--source/target-password-file F]\n"
           "       hotmig check   --source URI --target URI [--include/--exclude ...] [--mode M]\n"
@@ -113,7 +113,7 @@ static int resolve_password(hm_uri *u, const char *file, const char *env, hm_err
 
 int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
 {
-    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT };
+    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT, O_LOCK };
     static const struct option opts[] = {
         {"source", required_argument, NULL, O_SRC},
         {"target", required_argument, NULL, O_TGT},
@@ -132,6 +132,7 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         {"json", no_argument, NULL, O_JSON},
         {"state-dir", required_argument, NULL, O_STATE},
         {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"lock-source", no_argument, NULL, O_LOCK},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VER},
         {NULL, 0, NULL, 0},
@@ -234,6 +235,7 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
             }
             cli->state_dir = optarg;
             break;
+        case O_LOCK: cli->lock_source = true; break;
         case O_TIMEOUT:
             if (parse_u64("--timeout", optarg, 1, 31536000ULL, &cli->timeout_s, err))
                 return 2;
@@ -258,6 +260,10 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
     }
     if (!cli->state_dir)
         cli->state_dir = "hotmig-state";
+    if (cli->lock_source && strcmp(cli->command, "finish") != 0) {
+        hm_err_set(err, HM_EUSAGE, "--lock-source belongs to hotmig finish");
+        return 2;
+    }
     if (strcmp(cli->command, "status") == 0 || strcmp(cli->command, "finish") == 0 ||
         strcmp(cli->command, "stop") == 0) {
         if (src || tgt || cli->n_include || cli->n_exclude || cli->mode || cli->threads || cli->n_skip) {

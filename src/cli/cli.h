@@ -31,6 +31,7 @@ typedef struct hm_cli {
     const char *state_dir;     /* default "hotmig-state" */
     const char *source_password_file, *target_password_file; /* borrowed, kept in the task */
     unsigned long long timeout_s; /* finish, stop: how long to wait; 0 = no limit */
+    bool lock_source;          /* finish: set the source read-only first */
 } hm_cli;
 
 /* Commands: each returns the process exit status (0 done, 1 failed, 2 usage, 3 stopped on

@@ -139,7 +139,7 @@ static int signal_runner(hm_cli *cli, int sig, const char *what, const char *wan
 
 int hm_cmd_finish(hm_cli *cli)
 {
-    return signal_runner(cli, SIGUSR1, "finish", "finished");
+    return signal_runner(cli, cli->lock_source ? SIGUSR2 : SIGUSR1, "finish", "finished");
 }
 
 int hm_cmd_stop(hm_cli *cli)

@@ -4,7 +4,7 @@
  * outcome into one line and an exit status.
  *
  * Signals: SIGINT / SIGTERM stop (the checkpoint stays; exit 3), SIGUSR1 is the cut-over
- * request of `hotmig finish`. A rerun, or `hotmig resume`, goes on from the checkpoint.
+ * request of `hotmig finish`, SIGUSR2 that of `hotmig finish --lock-source`. A rerun, or `hotmig resume`, goes on from the checkpoint.
  */
 #include <jansson.h>
 #include <signal.h>
@@ -32,10 +32,13 @@ static void on_stop(int sig)
 
 static void on_finish(int sig)
 {
-    (void)sig;
-    g_finish = 1;
-    if (g_sync)
-        hm_sync_finish(g_sync);
+    g_finish = sig == SIGUSR2 ? 2 : 1;
+    if (g_sync) {
+        if (g_finish == 2)
+            hm_sync_finish_lock_source(g_sync);
+        else
+            hm_sync_finish(g_sync);
+    }
 }
 
 /* What the progress callbacks need: the renderer, and the state directory's status. */
@@ -157,7 +160,9 @@ static int run_sync(hm_cli *cli, run_ctx *x, hm_err *err)
     g_sync = s;
     if (g_stop)
         hm_sync_cancel(s);
-    if (g_finish)
+    if (g_finish == 2)
+        hm_sync_finish_lock_source(s);
+    else if (g_finish)
         hm_sync_finish(s);
     rc = hm_sync_run(s, &res, err);
     g_sync = NULL;
@@ -210,6 +215,7 @@ int hm_cmd_migrate(hm_cli *cli)
     sigaction(SIGTERM, &sa, NULL);
     sa.sa_handler = on_finish;
     sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGUSR2, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     c = hm_copy_new(&o, &err);

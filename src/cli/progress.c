@@ -220,6 +220,8 @@ void hm_render_sync_done(hm_render *r, const hm_sync_result *res)
     }
     printf("hotmig: finished: the target has every change of the source through %s:%llu%s%s; lag 0\n",
            res->file, (unsigned long long)res->pos, res->gtid_set[0] ? "  gtid " : "", res->gtid_set);
+    if (res->source_locked)
+        printf("hotmig: the source was set read-only (read_only=ON) for the cut-over; it stays so\n");
     printf("hotmig: sync applied %llu transactions, %llu rows; %zu triggers and events created at the end\n",
            (unsigned long long)res->trx_applied, (unsigned long long)res->rows_applied, res->deferred_created);
 }

@@ -48,7 +48,7 @@
 struct hm_sync {
     hm_sync_opts o;
     hm_select sel;
-    atomic_bool cancel, finish_req;
+    atomic_bool cancel, finish_req, lock_source;
     uint32_t server_id;
 
     /* one run */
@@ -130,6 +130,7 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
     }
     atomic_init(&s->cancel, false);
     atomic_init(&s->finish_req, false);
+    atomic_init(&s->lock_source, false);
     s->server_id = opts->server_id;
     if (!s->server_id) {
         /* one id per source/target pair: a rerun replaces its own earlier dump on the source */
@@ -146,6 +147,12 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
 
 void hm_sync_finish(hm_sync *s)
 {
+    atomic_store(&s->finish_req, true);
+}
+
+void hm_sync_finish_lock_source(hm_sync *s)
+{
+    atomic_store(&s->lock_source, true);
     atomic_store(&s->finish_req, true);
 }
 
@@ -810,6 +817,14 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
             goto out;
         }
         if (atomic_load(&s->finish_req) && !s->finishing) {
+            if (atomic_load(&s->lock_source)) {
+                if ((rc = hm_conn_exec(&s->mon, "SET GLOBAL read_only = ON", err)) != HM_OK) {
+                    hm_err_prefix(err, "setting the source read-only for the cut-over (--lock-source; it "
+                                       "takes SUPER or READ_ONLY ADMIN)");
+                    goto out;
+                }
+                res->source_locked = true;
+            }
             if ((rc = source_end(s, &s->goal, s->goal_gtid, sizeof s->goal_gtid, err)) != HM_OK)
                 goto out;
             s->finishing = true;

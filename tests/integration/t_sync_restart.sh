@@ -2,8 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # Incremental sync survives a restart of the source server and then of the target server, under a
 # write load (paused while the source is down). Asserts: hotmig keeps running through both (the
-# status shows reconnects), the load goes on after each restart, hotmig finish cuts over, and
-# CHECKSUM TABLE is equal for every table.
+# status shows reconnects), the load goes on after each restart, hotmig finish --lock-source
+# sets the source read-only and cuts over, and CHECKSUM TABLE is equal for every table.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 it_start
@@ -32,8 +32,11 @@ reconnects=$(it_status "$D" 's["sync"]["reconnects"]')
 echo "reconnects: $reconnects"
 [ "${reconnects:-0}" -ge 2 ] || it_fail "status shows $reconnects reconnects, expected at least 2"
 it_load_stop
-"$HOTMIG" finish --state-dir "$D" --timeout 120 || { tail -20 "$HM_TEST_ROOT/migrate.log"; it_fail "finish failed"; }
+it_eq "$(hm_sql src "SELECT @@read_only")" "0" "read_only on the source before the cut-over"
+"$HOTMIG" finish --state-dir "$D" --timeout 120 --lock-source || { tail -20 "$HM_TEST_ROOT/migrate.log"; it_fail "finish failed"; }
 wait "$mpid" || { tail -20 "$HM_TEST_ROOT/migrate.log"; it_fail "migrate did not exit 0"; }
+it_eq "$(hm_sql src "SELECT @@read_only")" "1" "read_only on the source after finish --lock-source"
+grep -q "the source was set read-only" "$HM_TEST_ROOT/migrate.log" || it_fail "migrate did not say the source is read-only"
 grep -c "reconnecting" "$HM_TEST_ROOT/migrate.log"
 it_checksums_equal sbtest
 echo "all assertions passed"
