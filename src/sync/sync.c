@@ -75,6 +75,12 @@ struct hm_sync {
     uint8_t g_sid[16];
     bool standalone;
     bool group_open;
+    /* a statement's context, from the INTVAR, RAND and USER_VAR events before it */
+    hm_buf stmt_ctx;
+    bool has_insert_id, has_last_insert_id, has_rand;
+    uint64_t insert_id, last_insert_id, rand1, rand2;
+    uint64_t stmts_replayed;
+    char coll[512][64];      /* collation names by id, "" until looked up */
     bool fk_checks;          /* the target session's foreign_key_checks */
     unsigned group_trx;
     double group_t0;
@@ -206,6 +212,13 @@ static void set_pos(hm_sync_pos *p, const char *file, uint64_t pos)
     p->pos = pos;
 }
 
+/* Forgets the INTVAR, RAND and USER_VAR events gathered for the next statement. */
+static void stmt_ctx_clear(hm_sync *s)
+{
+    s->stmt_ctx.len = 0;
+    s->has_insert_id = s->has_last_insert_id = s->has_rand = false;
+}
+
 static hm_code gtid_text(hm_sync *s, hm_err *err)
 {
     s->gtid_txt.len = 0;
@@ -266,6 +279,7 @@ static hm_code end_trx(hm_sync *s, const char *file, uint64_t next_pos, hm_err *
         return rc;
     s->in_trx = s->began = s->standalone = false;
     s->gtid_kind = 0;
+    stmt_ctx_clear(s);
     set_pos(&s->pending, file, next_pos);
     open_group(s);
     s->group_trx++;
@@ -374,10 +388,11 @@ static hm_code apply_ddl(hm_sync *s, const hm_binlog_event *ev, const hm_sync_dd
         if (!(tolerant && already_done_error(e))) {
             rc = hm_conn_fail(&s->tgt, "applying DDL", err);
             if (rc == HM_ETARGET)
-                hm_err_prefix(err, "at %s:%llu (%s of %s.%s, \"%.120s\")", s->trx_start.file,
+                hm_err_prefix(err, "at %s:%llu (%s of %s.%s, \"%.*s\")", s->trx_start.file,
                               (unsigned long long)s->trx_start.pos, hm_sync_stmt_name(d->kind),
                               d->nobjs && d->objs[0].db ? d->objs[0].db : "?",
                               d->nobjs && d->objs[0].name ? d->objs[0].name : "",
+                              (int)(ev->u.query.query.len < 120 ? ev->u.query.query.len : 120),
                               ev->u.query.query.p);
             return rc;
         }
@@ -392,6 +407,177 @@ static hm_code apply_ddl(hm_sync *s, const hm_binlog_event *ev, const hm_sync_dd
         if (d->objs[i].db && d->objs[i].name)
             hm_sync_applier_forget(s->ap, d->objs[i].db, d->objs[i].name);
     return HM_OK;
+}
+
+/* "charset collation" of a collation id on the target, for a user variable's value (cached). */
+static const char *collation_name(hm_sync *s, uint32_t id, hm_err *err)
+{
+    char q[160];
+    bool found;
+    if (id < sizeof s->coll / sizeof s->coll[0] && s->coll[id][0])
+        return s->coll[id];
+    snprintf(q, sizeof q, "SELECT CONCAT(CHARACTER_SET_NAME, ' ', COLLATION_NAME) FROM "
+                          "information_schema.COLLATIONS WHERE ID = %u", id);
+    if (id >= sizeof s->coll / sizeof s->coll[0] ||
+        hm_conn_value(&s->tgt, q, s->coll[id], sizeof s->coll[id], &found, err) != HM_OK || !found) {
+        if (id < sizeof s->coll / sizeof s->coll[0])
+            s->coll[id][0] = '\0';
+        return "binary binary";
+    }
+    return s->coll[id];
+}
+
+/* A USER_VAR event as "SET @`name` = <literal>", kept for the statement it precedes. */
+static hm_code on_user_var(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
+{
+    hm_buf *b = &s->stmt_ctx;
+    hm_code rc;
+    char num[80];
+    char name[300];
+    const uint8_t *v = (const uint8_t *)ev->u.user_var.value.p;
+    size_t n = ev->u.user_var.value.len;
+    snprintf(name, sizeof name, "%.*s", (int)ev->u.user_var.name.len, ev->u.user_var.name.p);
+    rc = hm_buf_adds(b, b->len ? ", @" : "SET @");
+    if (rc == HM_OK)
+        rc = hm_sqlq_ident(b, name);
+    if (rc == HM_OK)
+        rc = hm_buf_adds(b, " = ");
+    if (rc != HM_OK)
+        return hm_err_set(err, HM_ENOMEM, "out of memory");
+    if (ev->u.user_var.is_null)
+        return hm_buf_adds(b, "NULL") == HM_OK ? HM_OK : hm_err_set(err, HM_ENOMEM, "out of memory");
+    switch (ev->u.user_var.value_type) {
+    case 1: { /* REAL */
+        double d;
+        if (n < 8)
+            goto bad;
+        memcpy(&d, v, 8);
+        snprintf(num, sizeof num, "%.17g", d);
+        rc = hm_buf_adds(b, num);
+        break;
+    }
+    case 2: { /* INT */
+        uint64_t u = 0;
+        if (n < 8)
+            goto bad;
+        for (int i = 7; i >= 0; i--)
+            u = (u << 8) | v[i];
+        if (ev->u.user_var.flags & 1)
+            snprintf(num, sizeof num, "%llu", (unsigned long long)u);
+        else
+            snprintf(num, sizeof num, "%lld", (long long)(int64_t)u);
+        rc = hm_buf_adds(b, num);
+        break;
+    }
+    case 4: { /* DECIMAL: precision, scale, then the binary value */
+        char dec[96];
+        if (n < 2 || hm_binlog_decimal_str(v + 2, n - 2, v[0], v[1], dec, sizeof dec, err) != HM_OK)
+            goto bad;
+        rc = hm_buf_adds(b, dec);
+        break;
+    }
+    default: { /* STRING, in its character set */
+        const char *coll = collation_name(s, ev->u.user_var.charset, err);
+        rc = hm_buf_adds(b, "CONVERT(");
+        if (rc == HM_OK)
+            rc = n ? hm_sqlq_hex(b, v, n) : hm_buf_adds(b, "''");
+        if (rc == HM_OK)
+            rc = hm_buf_adds(b, " USING ");
+        /* names of letters, digits and '_' only: anything else is cut off */
+        size_t cn = strspn(coll, "abcdefghijklmnopqrstuvwxyz0123456789_");
+        const char *cl = coll[cn] == ' ' ? coll + cn + 1 : "binary";
+        if (rc == HM_OK)
+            rc = hm_buf_add(b, coll, cn ? cn : 0);
+        if (rc == HM_OK)
+            rc = hm_buf_adds(b, ") COLLATE ");
+        if (rc == HM_OK)
+            rc = hm_buf_add(b, cl, strspn(cl, "abcdefghijklmnopqrstuvwxyz0123456789_"));
+        break;
+    }
+    }
+    return rc == HM_OK ? HM_OK : hm_err_set(err, HM_ENOMEM, "out of memory");
+bad:
+    return hm_err_set(err, HM_ESOURCE, "at %s:%llu a user variable's value (@%s) does not decode", s->fmt.file,
+                      (unsigned long long)ev->pos, name);
+}
+
+/*
+ * Replays a DML statement of selected tables (binlog_format MIXED or STATEMENT) in the open
+ * group, in the session the source ran it in: default database, sql_mode, character sets, time
+ * zone, auto_increment settings, foreign and unique checks, the statement's time (TIMESTAMP),
+ * INSERT_ID / LAST_INSERT_ID, RAND seeds and user variables, as its INTVAR, RAND and USER_VAR
+ * events gave them. The applier's session is put back after.
+ */
+static hm_code replay_statement(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
+{
+    hm_buf q;
+    hm_code rc = HM_OK;
+    char db[257];
+    const uint32_t f2 = ev->u.query.has_flags2 ? ev->u.query.flags2 : 0;
+    hm_buf_init(&q, (size_t)1 << 20);
+    snprintf(db, sizeof db, "%.*s", (int)ev->u.query.db.len, ev->u.query.db.p);
+    if (db[0]) {
+        if (hm_buf_adds(&q, "USE ") != HM_OK || hm_sqlq_ident(&q, db) != HM_OK)
+            goto nomem;
+        if ((rc = hm_conn_execb(&s->tgt, &q, err)) != HM_OK)
+            goto out;
+        q.len = 0;
+    }
+    if (hm_buf_addf(&q, "SET @hm_apply_sql_mode = @@SESSION.sql_mode, TIMESTAMP = %u.%06u, "
+                        "foreign_key_checks = %d, unique_checks = %d",
+                    (unsigned)ev->timestamp, ev->u.query.has_microseconds ? ev->u.query.microseconds : 0,
+                    (f2 & 0x04000000) ? 0 : 1, (f2 & 0x08000000) ? 0 : 1) != HM_OK)
+        goto nomem;
+    if (ev->u.query.has_sql_mode && s->fmt.mariadb == (s->tgt.flavor == HM_FLAVOR_MARIADB) &&
+        hm_buf_addf(&q, ", sql_mode = %llu", (unsigned long long)ev->u.query.sql_mode) != HM_OK)
+        goto nomem;
+    if (ev->u.query.has_charset &&
+        hm_buf_addf(&q, ", character_set_client = %u, collation_connection = %u, collation_server = %u",
+                    ev->u.query.charset_client, ev->u.query.collation_connection,
+                    ev->u.query.collation_server) != HM_OK)
+        goto nomem;
+    if (ev->u.query.has_time_zone) {
+        if (hm_buf_adds(&q, ", time_zone = ") != HM_OK ||
+            hm_sqlq_str(&q, s->tgt.my, ev->u.query.time_zone.p, ev->u.query.time_zone.len) != HM_OK)
+            goto nomem;
+    }
+    if (ev->u.query.has_auto_increment &&
+        hm_buf_addf(&q, ", auto_increment_increment = %u, auto_increment_offset = %u",
+                    ev->u.query.auto_increment_increment, ev->u.query.auto_increment_offset) != HM_OK)
+        goto nomem;
+    if (s->has_insert_id && hm_buf_addf(&q, ", INSERT_ID = %llu", (unsigned long long)s->insert_id) != HM_OK)
+        goto nomem;
+    if (s->has_last_insert_id &&
+        hm_buf_addf(&q, ", LAST_INSERT_ID = %llu", (unsigned long long)s->last_insert_id) != HM_OK)
+        goto nomem;
+    if (s->has_rand && hm_buf_addf(&q, ", @@rand_seed1 = %llu, @@rand_seed2 = %llu",
+                                   (unsigned long long)s->rand1, (unsigned long long)s->rand2) != HM_OK)
+        goto nomem;
+    if ((rc = hm_conn_execb(&s->tgt, &q, err)) != HM_OK)
+        goto out;
+    if (s->stmt_ctx.len && (rc = hm_conn_execb(&s->tgt, &s->stmt_ctx, err)) != HM_OK)
+        goto out;
+    if (mysql_real_query(s->tgt.my, ev->u.query.query.p, ev->u.query.query.len) != 0) {
+        rc = hm_conn_fail(&s->tgt, "replaying a statement", err);
+        if (rc == HM_ETARGET)
+            hm_err_prefix(err, "at %s:%llu (\"%.*s\")", s->fmt.file, (unsigned long long)ev->pos,
+                          (int)(ev->u.query.query.len < 160 ? ev->u.query.query.len : 160), ev->u.query.query.p);
+        goto out;
+    }
+    q.len = 0;
+    if (hm_buf_addf(&q, "SET TIMESTAMP = DEFAULT, sql_mode = @hm_apply_sql_mode, unique_checks = 1, "
+                        "foreign_key_checks = %d, time_zone = '+00:00', NAMES binary",
+                    s->fk_checks ? 1 : 0) != HM_OK)
+        goto nomem;
+    rc = hm_conn_execb(&s->tgt, &q, err);
+    s->stmts_replayed++;
+    goto out;
+nomem:
+    rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+out:
+    hm_buf_release(&q);
+    stmt_ctx_clear(s);
+    return rc;
 }
 
 static hm_code on_query(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
@@ -424,18 +610,39 @@ static hm_code on_query(hm_sync *s, const hm_binlog_event *ev, const char *file,
         goto done;
     case HM_STMT_SAVEPOINT:
         goto done;
-    case HM_STMT_DML:
-        for (size_t i = 0; i < d.nobjs; i++)
-            if (selected(s, d.objs[i].db, d.objs[i].name)) {
-                rc = hm_err_set(err, HM_ESOURCE,
-                                "at %s:%llu the source logged a change of %s.%s as a statement "
-                                "(binlog_format is not ROW for it), which this version cannot apply "
-                                "exactly; set binlog_format=ROW on the source (SET GLOBAL binlog_format=ROW, "
-                                "then reconnect the application) and start the migration over",
-                                file, (unsigned long long)ev->pos, d.objs[i].db, d.objs[i].name);
+    case HM_STMT_DML: {
+        size_t nsel = 0, nskip = 0;
+        const hm_sync_obj *other = NULL;
+        for (size_t i = 0; i < d.nobjs; i++) {
+            if (!selected(s, d.objs[i].db, d.objs[i].name))
+                other = &d.objs[i];
+            else if (before_table_snapshot(s, d.objs[i].db, strlen(d.objs[i].db), d.objs[i].name,
+                                           strlen(d.objs[i].name)))
+                nskip++;
+            else
+                nsel++;
+        }
+        if (nsel > 0 && (other || nskip)) {
+            /* the statement would change selected tables from the state of others the target
+             * does not hold (or holds from another snapshot): its result there is unknown */
+            rc = hm_err_set(err, HM_ESOURCE,
+                            "at %s:%llu the source logged, as a statement, a change of selected tables "
+                            "that also names %s.%s, which the target does not hold as of this point; it "
+                            "cannot be replayed exactly: set binlog_format=ROW on the source (SET GLOBAL "
+                            "binlog_format=ROW, then reconnect the application) and start the migration "
+                            "over, or select that table too", file, (unsigned long long)ev->pos,
+                            other ? (other->db ? other->db : "?") : d.objs[0].db,
+                            other ? (other->name ? other->name : "?") : d.objs[0].name);
+            goto done;
+        }
+        if (nsel > 0) {
+            begin_trx(s, file, ev->pos);
+            open_group(s);
+            if ((rc = replay_statement(s, qev, err)) != HM_OK)
                 goto done;
-            }
+        }
         break;
+    }
     case HM_STMT_CREATE_DATABASE:
     case HM_STMT_ALTER_DATABASE:
     case HM_STMT_DROP_DATABASE:
@@ -563,6 +770,22 @@ static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file,
         return on_rows(s, ev, err);
     case HM_BINLOG_EV_XID:
         return end_trx(s, file, next_pos, err);
+    case HM_BINLOG_EV_INTVAR:
+        if (ev->u.intvar.type == 2) {
+            s->has_insert_id = true;
+            s->insert_id = ev->u.intvar.value;
+        } else {
+            s->has_last_insert_id = true;
+            s->last_insert_id = ev->u.intvar.value;
+        }
+        return HM_OK;
+    case HM_BINLOG_EV_RAND:
+        s->has_rand = true;
+        s->rand1 = ev->u.rand.seed1;
+        s->rand2 = ev->u.rand.seed2;
+        return HM_OK;
+    case HM_BINLOG_EV_USER_VAR:
+        return on_user_var(s, ev, err);
     case HM_BINLOG_EV_TRANSACTION_PAYLOAD:
         return on_payload(s, ev, file, next_pos, err);
     case HM_BINLOG_EV_XA_PREPARE:
@@ -708,6 +931,7 @@ static void run_release(hm_sync *s)
     hm_sync_snaps_release(&s->snaps);
     hm_buf_release(&s->inflated);
     hm_buf_release(&s->payload);
+    hm_buf_release(&s->stmt_ctx);
 }
 
 static hm_code finish_now(hm_sync *s, hm_sync_result *res, hm_err *err)
@@ -747,6 +971,9 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     hm_buf_init(&s->inflated, (size_t)1 << 30);
     hm_buf_init(&s->payload, (size_t)1 << 30);
     hm_buf_init(&s->gtid_txt, (size_t)16 << 20);
+    hm_buf_init(&s->stmt_ctx, (size_t)64 << 20);
+    stmt_ctx_clear(s);
+    memset(s->coll, 0, sizeof s->coll);
     s->in_trx = s->began = s->group_open = false;
     s->gtid_kind = 0;
     s->group_trx = 0;
