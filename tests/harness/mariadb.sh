@@ -37,8 +37,12 @@ hm__free_port() (
     mkdir -p "$HM_PORT_DIR" || return 1
     exec {lk}>>"$HM_PORT_DIR/.lock" || return 1
     flock "$lk" || return 1
+    # below the kernel's range for outgoing connections' local ports, which could take it at any time
+    local low=32768
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+    [ "$low" -gt 11000 ] || low=32768
     for _ in $(seq 1 200); do
-        p=$(( 20000 + RANDOM % 20000 ))
+        p=$(( 10000 + RANDOM % (low - 10000) ))
         if [ -f "$HM_PORT_DIR/$p" ]; then
             owner=$(cat "$HM_PORT_DIR/$p" 2>/dev/null)
             [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null && continue
@@ -64,12 +68,17 @@ hm__mariadbd() {
 }
 
 hm_srv_start() {
-    local port rc me=$BASHPID
-    # reserved for this (sub)shell until the server listens on it
-    port=$(hm__free_port "$me") || { echo "no free port" >&2; return 1; }
-    hm__srv_start_on "$port" "$@"
-    rc=$?
-    hm__release_port "$port"
+    local port rc me=$BASHPID try
+    for try in 1 2 3; do
+        # reserved for this (sub)shell until the server listens on it
+        port=$(hm__free_port "$me") || { echo "no free port" >&2; return 1; }
+        hm__srv_start_on "$port" "$@"
+        rc=$?
+        hm__release_port "$port"
+        # another program took the port between the choice and the bind: choose again
+        [ $rc -ne 0 ] && grep -q "Address already in use" "$HM_TEST_ROOT/$1/error.log" 2>/dev/null || break
+        echo "port $port was taken meanwhile (try $try); choosing another" >&2
+    done
     return $rc
 }
 
@@ -118,6 +127,7 @@ hm__srv_launch() {
     echo $! >"$dir/pid"
     local i
     for i in $(seq 1 600); do
+        kill -0 "$(cat "$dir/pid")" 2>/dev/null || break # it exited: it will not answer
         if mariadb --no-defaults -h127.0.0.1 -P"$port" -uroot -p"$HM_TEST_PASSWORD" -e 'SELECT 1' >/dev/null 2>&1; then
             printf -v "HM_PORT_${name//-/_}" '%s' "$port"
             export "HM_PORT_${name//-/_}"
