@@ -199,6 +199,15 @@ int hm_cmd_migrate(hm_cli *cli)
     memset(&x, 0, sizeof x);
     hm_render_init(&x.r, cli->progress);
     dir.lock_fd = -1;
+    /* the handlers first: once the pid file names this process, finish and stop signal it */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_finish;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGUSR2, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
     if (incremental) {
         if (hm_statedir_open(&dir, cli->state_dir, &err) != 0 || hm_statedir_task(&dir, cli, &err) != 0) {
             hm_render_error(&x.r, &err);
@@ -209,14 +218,6 @@ int hm_cmd_migrate(hm_cli *cli)
         status_copy(&x, "starting", NULL, NULL, true);
     }
     fill_copy_opts(&o, cli, &x);
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_finish;
-    sigaction(SIGUSR1, &sa, NULL);
-    sigaction(SIGUSR2, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     c = hm_copy_new(&o, &err);
     if (!c)

@@ -127,6 +127,11 @@ void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds)
                                     "flagged", res->flagged));
         return;
     }
+    if (res->snapshot_method && strcmp(res->snapshot_method, "already complete") == 0) {
+        printf("hotmig: the copy was complete already (snapshot at %s:%llu%s%s)\n", res->binlog_file,
+               (unsigned long long)res->binlog_pos, res->gtid_set[0] ? "  gtid " : "", res->gtid_set);
+        return;
+    }
     printf("hotmig: copy complete: %u table%s, %llu row%s, %.1f MB in %.1f s (%s)\n", res->tables_copied,
            res->tables_copied == 1 ? "" : "s", (unsigned long long)res->rows_copied,
            res->rows_copied == 1 ? "" : "s", (double)res->bytes_copied / 1e6, seconds,

@@ -286,6 +286,21 @@ int hm_cli_resume_argv(int argc, char **argv, int *out_argc, char ***out_argv, v
     for (int i = 2; i < argc; i++)
         v[1 + n + (size_t)(i - 2)] = argv[i];
     *out_argc = (int)(1 + n + (size_t)(argc - 2));
+    /* the state directory keeps no password: each side needs a file or the environment */
+    for (int side = 0; side < 2; side++) {
+        const char *opt = side ? "--target-password-file" : "--source-password-file";
+        const char *env = side ? "HOTMIG_TARGET_PASSWORD" : "HOTMIG_SOURCE_PASSWORD";
+        bool given = getenv(env) != NULL;
+        for (int i = 1; i < *out_argc && !given; i++)
+            given = strcmp(v[i], opt) == 0 || strncmp(v[i], opt, strlen(opt)) == 0;
+        if (!given) {
+            free(v);
+            json_decref(task);
+            hm_err_set(err, HM_EUSAGE, "hotmig resume needs the %s password again (the state directory never "
+                       "keeps one): give %s F or set %s", side ? "target" : "source", opt, env);
+            return 2;
+        }
+    }
     *out_argv = v;
     *owner = task;
     return 0;

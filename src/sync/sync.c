@@ -39,7 +39,8 @@
 #include "util/err.h"
 
 #define FEED_BYTES ((size_t)32 << 20)
-#define GROUP_MAX_S 0.1
+#define GROUP_MAX_S 0.1        /* catching up: a group may gather this long */
+#define GROUP_MAX_S_FOLLOW 0.01 /* following: changes wait at most this long for a commit */
 #define TAKE_MS 100
 
 /* GTID flags of MariaDB's GTID event */
@@ -887,14 +888,14 @@ static void report(hm_sync *s, bool force, const char *last_error)
     p.file = s->committed.file;
     p.pos = s->committed.pos;
     p.gtid_set = s->gtid_txt.data ? s->gtid_txt.data : "";
-    if (s->idle && !s->group_open)
+    if ((s->idle && !s->group_open) || s->phase == HM_SYNC_FINISHED)
         p.lag_s = 0;
     else
         p.lag_s = s->last_ts ? (double)time(NULL) - (double)s->last_ts : 0;
     if (p.lag_s < 0)
         p.lag_s = 0;
-    p.lag_bytes = s->idle && !s->group_open ? 0 : s->lag_bytes;
-    p.lag_bytes_known = s->lag_known || (s->idle && !s->group_open);
+    p.lag_bytes = (s->idle && !s->group_open) || s->phase == HM_SYNC_FINISHED ? 0 : s->lag_bytes;
+    p.lag_bytes_known = s->lag_known || (s->idle && !s->group_open) || s->phase == HM_SYNC_FINISHED;
     p.trx_applied = trx;
     p.rows_applied = rows;
     p.trx_per_sec = dt > 0 && trx >= s->prog_trx ? (double)(trx - s->prog_trx) / dt : 0;
@@ -1003,6 +1004,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     s->committed = s->pending = s->st.at;
     s->trx_base = s->st.trx_applied;
     s->rows_base = s->st.rows_applied;
+    s->prog_trx = s->trx_base; /* rates count this run's work, not the totals */
+    s->prog_rows = s->rows_base;
     if ((s->gtid = hm_gtid_set_new()) == NULL) {
         rc = hm_err_set(err, HM_ENOMEM, "out of memory");
         goto out;
@@ -1099,7 +1102,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
             goto out;
         s->idle = false;
         if (s->group_open && !s->in_trx &&
-            (s->group_trx >= s->o.max_group_trx || hm_clock_now() - s->group_t0 >= GROUP_MAX_S ||
+            (s->group_trx >= s->o.max_group_trx ||
+             hm_clock_now() - s->group_t0 >= (s->phase == HM_SYNC_FOLLOWING ? GROUP_MAX_S_FOLLOW : GROUP_MAX_S) ||
              hm_sync_feed_empty(s->feed)) &&
             (rc = commit_group(s, err)) != HM_OK)
             goto out;

@@ -77,4 +77,13 @@ it_eq "$(hm_sql tgt "SELECT phase, CONCAT(final_file, ':', final_pos) FROM hotmi
 it_eq "$(it_status "$D" 's["state"]')" "finished" "status state"
 "$HOTMIG" finish --state-dir "$D" >/dev/null 2>&1 || it_fail "a second finish of a finished task failed"
 if grep -rq "$HM_TEST_PASSWORD" "$D"; then it_fail "the password is in the state directory"; fi
+# a resume must be given the passwords again; then a finished task answers at once
+env -u HOTMIG_SOURCE_PASSWORD -u HOTMIG_TARGET_PASSWORD "$HOTMIG" resume --state-dir "$D" >/dev/null 2>"$HM_TEST_ROOT/resume.err"
+it_eq "$?" "2" "resume without passwords"
+grep -q "needs the source password again" "$HM_TEST_ROOT/resume.err" || it_fail "resume did not say it needs the password"
+HOTMIG_SOURCE_PASSWORD=$HM_TEST_PASSWORD HOTMIG_TARGET_PASSWORD=$HM_TEST_PASSWORD "$HOTMIG" resume --state-dir "$D" \
+    --progress none >"$HM_TEST_ROOT/resume.out" 2>&1 || { cat "$HM_TEST_ROOT/resume.out"; it_fail "resume of a finished task failed"; }
+grep -q "the copy was complete already" "$HM_TEST_ROOT/resume.out" || it_fail "resume did not say the copy was complete"
+grep -q "finished: the target has every change of the source through $end" "$HM_TEST_ROOT/resume.out" ||
+    it_fail "resume of a finished task did not give the final position"
 echo "all assertions passed"
