@@ -34,8 +34,8 @@
 #             every 50 ms);
 #               hotmig               T4: `hotmig resume` in the background, then `hotmig finish`
 #                                    once the resumed task runs and is syncing (a finish sent
-#                                    earlier finds no runner yet, or kills a resume that wrote its
-#                                    pid but has no signal handler yet); timed from the resume's
+#                                    before the resume holds the task's lock finds no runner);
+#                                    timed from the resume's
 #                                    start until finish returns (finish waits until everything up
 #                                    to the source's end at the request is applied, then cuts over).
 #             Rate = backlog transactions / seconds. After each, CHECKSUM TABLE of every table
