@@ -48,27 +48,11 @@ for v in "$tables" "$rows" "$threads" "$repeat"; do
     [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "--tables/--rows/--threads/--repeat: a number > 0" >&2; exit 2; }
 done
 
-die() { echo "bench: $*" >&2; exit 1; }
-say() { printf '%s\n' "$*" >&2; }          # progress of the bench itself, on stderr
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# shellcheck source=lib.sh
+source bench/lib.sh
 
 # ---- tools and binary -------------------------------------------------------------------------
-scripts/install-deps.sh || die "package installation failed (scripts/install-deps.sh)"
-if [ -z "${HOTMIG:-}" ]; then
-    if [ -x build-release/hotmig ]; then HOTMIG=$PWD/build-release/hotmig
-    elif [ -x build/hotmig ]; then HOTMIG=$PWD/build/hotmig
-    else
-        say "building hotmig (release) in build-release/"
-        if [ ! -d build-release ]; then
-            meson setup build-release -Dbuildtype=release >/dev/null || die "meson setup failed"
-        fi
-        ninja -C build-release >/dev/null || die "build failed"
-        HOTMIG=$PWD/build-release/hotmig
-    fi
-fi
-[ -x "$HOTMIG" ] || die "no hotmig binary at $HOTMIG"
+bench_binary
 
 # ---- servers -----------------------------------------------------------------------------------
 export HM_TEST_ROOT=${HM_BENCH_ROOT:-/tmp/hm-bench}

@@ -76,28 +76,12 @@ for v in "$tables" "$rows" "$backlog" "$lag_secs" "$lag_rate"; do
     [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "--tables/--rows/--backlog-seconds/--lag-seconds/--lag-rate: a number > 0" >&2; exit 2; }
 done
 
-die() { echo "bench: $*" >&2; exit 1; }
-say() { printf '%s\n' "$*" >&2; }          # progress of the bench itself, on stderr
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# shellcheck source=lib.sh
+source bench/lib.sh
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 
 # ---- tools and binary -------------------------------------------------------------------------
-scripts/install-deps.sh || die "package installation failed (scripts/install-deps.sh)"
-if [ -z "${HOTMIG:-}" ]; then
-    if [ -x build-release/hotmig ]; then HOTMIG=$PWD/build-release/hotmig
-    elif [ -x build/hotmig ]; then HOTMIG=$PWD/build/hotmig
-    else
-        say "building hotmig (release) in build-release/"
-        if [ ! -d build-release ]; then
-            meson setup build-release -Dbuildtype=release >/dev/null || die "meson setup failed"
-        fi
-        ninja -C build-release >/dev/null || die "build failed"
-        HOTMIG=$PWD/build-release/hotmig
-    fi
-fi
-[ -x "$HOTMIG" ] || die "no hotmig binary at $HOTMIG"
+bench_binary
 if [ "$native_only" -eq 0 ] && ! "$HOTMIG" migrate --help 2>&1 | grep -q -- --state-dir; then
     die "$HOTMIG has no incremental sync (no --state-dir in hotmig migrate --help);" \
         "--native-only measures MariaDB's replication alone"
