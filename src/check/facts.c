@@ -57,19 +57,6 @@ static const char *const var_names[HM_CV__N] = {
     " UNION ALL SELECT 'T', CONCAT(TABLE_SCHEMA, '.', TABLE_NAME), PRIVILEGE_TYPE FROM"        \
     " information_schema.TABLE_PRIVILEGES WHERE GRANTEE IN " G " AND TABLE_SCHEMA = 'mysql'"
 
-char *hm_check_dupn(const char *p, size_t n)
-{
-    char *s;
-    if (!p)
-        return NULL;
-    s = malloc(n + 1);
-    if (s) {
-        memcpy(s, p, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
 const char *hm_check_kind_name(hm_check_kind k)
 {
     static const char *const names[] = {"TABLE", "VIEW", "PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"};
@@ -123,7 +110,7 @@ static hm_code on_var(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)
     for (size_t i = 0; i < HM_CV__N; i++) {
         if (strlen(var_names[i]) == len[0] && strncasecmp(var_names[i], row[0], len[0]) == 0) {
             free(s->var[i]);
-            s->var[i] = hm_check_dupn(row[1] ? row[1] : "", row[1] ? len[1] : 0);
+            s->var[i] = hm_buf_memdupz(row[1] ? row[1] : "", row[1] ? len[1] : 0);
             if (!s->var[i])
                 return hm_check_oom(err);
         }
@@ -152,8 +139,8 @@ static hm_code on_grant(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err
         return hm_check_oom(err);
     g = &s->grant[s->ngrant];
     g->kind = row[0] ? row[0][0] : 'G';
-    g->scope = hm_check_dupn(row[1] ? row[1] : "", row[1] ? len[1] : 0);
-    g->priv = hm_check_dupn(row[2], len[2]);
+    g->scope = hm_buf_memdupz(row[1] ? row[1] : "", row[1] ? len[1] : 0);
+    g->priv = hm_buf_memdupz(row[2], len[2]);
     if (!g->scope || !g->priv) {
         free(g->scope);
         free(g->priv);
@@ -259,7 +246,7 @@ void hm_check_side_release(hm_check_side *s)
 static hm_code push_str(char ***v, size_t *n, size_t *cap, const char *p, size_t len, hm_err *err)
 {
     char *s;
-    if (!hm_check_grow((void **)v, cap, *n, sizeof **v) || !(s = hm_check_dupn(p, len)))
+    if (!hm_check_grow((void **)v, cap, *n, sizeof **v) || !(s = hm_buf_memdupz(p, len)))
         return hm_check_oom(err);
     (*v)[(*n)++] = s;
     return HM_OK;
@@ -291,8 +278,8 @@ static hm_code on_tobj(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)
         o->kind = HM_CK_EVENT;
     else
         o->kind = HM_CK_TABLE; /* BASE TABLE, SYSTEM VERSIONED, SEQUENCE */
-    o->db = hm_check_dupn(row[0], len[0]);
-    o->name = hm_check_dupn(row[1], len[1]);
+    o->db = hm_buf_memdupz(row[0], len[0]);
+    o->name = hm_buf_memdupz(row[1], len[1]);
     if (!o->db || !o->name) {
         free(o->db);
         free(o->name);
@@ -315,8 +302,8 @@ static hm_code on_charset(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *e
     if (!hm_check_grow((void **)&t->charsets, &t->charsets_cap, t->ncharsets, sizeof *t->charsets))
         return hm_check_oom(err);
     c = &t->charsets[t->ncharsets];
-    c->name = hm_check_dupn(row[0], len[0]);
-    c->default_collation = hm_check_dupn(row[1] ? row[1] : "", row[1] ? len[1] : 0);
+    c->name = hm_buf_memdupz(row[0], len[0]);
+    c->default_collation = hm_buf_memdupz(row[1] ? row[1] : "", row[1] ? len[1] : 0);
     if (!c->name || !c->default_collation) {
         free(c->name);
         free(c->default_collation);

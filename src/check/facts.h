@@ -214,9 +214,6 @@ bool hm_check_can_persist(const hm_check_side *s);
 
 const char *hm_check_kind_name(hm_check_kind k); /* "TABLE", "VIEW", ... */
 
-/* strdup of n bytes (NULL stays NULL); NULL on out of memory. */
-char *hm_check_dupn(const char *p, size_t n);
-
 /* Runs a query and hands each row to fn (which may stop the walk by returning an error). */
 typedef hm_code (*hm_check_row_fn)(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err);
 hm_code hm_check_each_row(hm_conn *c, const char *sql, hm_check_row_fn fn, void *ud, hm_err *err);

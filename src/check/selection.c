@@ -48,8 +48,8 @@ static hm_code on_schema(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *er
         return hm_check_oom(err);
     sc = &s->schemas[s->nschemas];
     memset(sc, 0, sizeof *sc);
-    sc->name = hm_check_dupn(row[0], len[0]);
-    sc->collation = hm_check_dupn(row[1], len[1]);
+    sc->name = hm_buf_memdupz(row[0], len[0]);
+    sc->collation = hm_buf_memdupz(row[1], len[1]);
     if (!sc->name || (row[1] && !sc->collation)) {
         free(sc->name);
         free(sc->collation);
@@ -68,10 +68,10 @@ static hm_code on_table(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err
         return hm_check_oom(err);
     t = &s->tables[s->ntables];
     memset(t, 0, sizeof *t);
-    t->db = hm_check_dupn(row[0], len[0]);
-    t->name = hm_check_dupn(row[1], len[1]);
-    t->engine = hm_check_dupn(row[2] ? row[2] : "", row[2] ? len[2] : 0);
-    t->collation = hm_check_dupn(row[4], len[4]);
+    t->db = hm_buf_memdupz(row[0], len[0]);
+    t->name = hm_buf_memdupz(row[1], len[1]);
+    t->engine = hm_buf_memdupz(row[2] ? row[2] : "", row[2] ? len[2] : 0);
+    t->collation = hm_buf_memdupz(row[4], len[4]);
     if (!t->db || !t->name || !t->engine || (row[4] && !t->collation)) {
         free(t->db);
         free(t->name);
@@ -133,11 +133,11 @@ static hm_code on_fk(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)
     if (!hm_check_grow((void **)&s->fks, &s->fks_cap, s->nfks, sizeof *s->fks))
         return hm_check_oom(err);
     f = &s->fks[s->nfks];
-    f->db = hm_check_dupn(row[0], len[0]);
-    f->table = hm_check_dupn(row[1], len[1]);
-    f->name = hm_check_dupn(row[2], len[2]);
-    f->pdb = hm_check_dupn(row[3], len[3]);
-    f->ptable = hm_check_dupn(row[4], len[4]);
+    f->db = hm_buf_memdupz(row[0], len[0]);
+    f->table = hm_buf_memdupz(row[1], len[1]);
+    f->name = hm_buf_memdupz(row[2], len[2]);
+    f->pdb = hm_buf_memdupz(row[3], len[3]);
+    f->ptable = hm_buf_memdupz(row[4], len[4]);
     if (!f->db || !f->table || !f->name || !f->pdb || !f->ptable) {
         free(f->db);
         free(f->table);
@@ -167,9 +167,9 @@ static hm_code on_colluse(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *e
     if (!hm_check_grow((void **)&s->colls, &s->colls_cap, s->ncolls, sizeof *s->colls))
         return hm_check_oom(err);
     c = &s->colls[s->ncolls];
-    c->db = hm_check_dupn(row[0], len[0]);
-    c->table = hm_check_dupn(row[1], len[1]);
-    c->collation = hm_check_dupn(row[2], len[2]);
+    c->db = hm_buf_memdupz(row[0], len[0]);
+    c->table = hm_buf_memdupz(row[1], len[1]);
+    c->collation = hm_buf_memdupz(row[2], len[2]);
     if (!c->db || !c->table || !c->collation) {
         free(c->db);
         free(c->table);
@@ -194,7 +194,7 @@ typedef struct obj_walk {
 
 static char *col(MYSQL_ROW row, unsigned long *len, int i)
 {
-    return i < 0 || !row[i] ? NULL : hm_check_dupn(row[i], len[i]);
+    return i < 0 || !row[i] ? NULL : hm_buf_memdupz(row[i], len[i]);
 }
 
 static hm_code on_obj(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)

@@ -318,3 +318,8 @@ void hm_cli_release(hm_cli *cli)
     free(cli->skip);
     memset(cli, 0, sizeof *cli);
 }
+
+hm_endpoint hm_cli_endpoint(const hm_uri *u)
+{
+    return (hm_endpoint){u->host, u->port, u->user, u->password};
+}

@@ -52,6 +52,8 @@ void hm_cli_resume_free(char **argv, void *owner);
  * --version (already printed to out). */
 int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err);
 void hm_cli_release(hm_cli *cli);
+/* The engine's view of a parsed URI (strings borrowed from u). */
+hm_endpoint hm_cli_endpoint(const hm_uri *u);
 void hm_cli_usage(FILE *f);
 
 typedef struct hm_render {

@@ -126,8 +126,8 @@ int hm_cmd_check(hm_cli *cli)
 
     memset(&err, 0, sizeof err);
     memset(&o, 0, sizeof o);
-    o.source = (hm_endpoint){cli->source.host, cli->source.port, cli->source.user, cli->source.password};
-    o.target = (hm_endpoint){cli->target.host, cli->target.port, cli->target.user, cli->target.password};
+    o.source = hm_cli_endpoint(&cli->source);
+    o.target = hm_cli_endpoint(&cli->target);
     o.include = cli->include;
     o.n_include = cli->n_include;
     o.exclude = cli->exclude;

@@ -118,8 +118,8 @@ static void status_end(run_ctx *x, const char *state, const hm_sync_result *res,
 static void fill_copy_opts(hm_copy_opts *o, const hm_cli *cli, run_ctx *x)
 {
     memset(o, 0, sizeof *o);
-    o->source = (hm_endpoint){cli->source.host, cli->source.port, cli->source.user, cli->source.password};
-    o->target = (hm_endpoint){cli->target.host, cli->target.port, cli->target.user, cli->target.password};
+    o->source = hm_cli_endpoint(&cli->source);
+    o->target = hm_cli_endpoint(&cli->target);
     o->include = cli->include;
     o->n_include = cli->n_include;
     o->exclude = cli->exclude;
@@ -146,8 +146,8 @@ static int run_sync(hm_cli *cli, run_ctx *x, hm_err *err)
     hm_sync *s;
     hm_code rc;
     memset(&o, 0, sizeof o);
-    o.source = (hm_endpoint){cli->source.host, cli->source.port, cli->source.user, cli->source.password};
-    o.target = (hm_endpoint){cli->target.host, cli->target.port, cli->target.user, cli->target.password};
+    o.source = hm_cli_endpoint(&cli->source);
+    o.target = hm_cli_endpoint(&cli->target);
     o.include = cli->include;
     o.n_include = cli->n_include;
     o.exclude = cli->exclude;

@@ -29,19 +29,6 @@ const char *hm_objkind_name(hm_objkind k)
     return "?";
 }
 
-static char *dupn(const char *p, unsigned long n)
-{
-    char *s;
-    if (!p)
-        return NULL;
-    s = malloc(n + 1);
-    if (s) {
-        memcpy(s, p, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
 static void table_release(hm_table *t)
 {
     for (size_t i = 0; i < t->ncols; i++) {
@@ -155,7 +142,7 @@ static hm_code load_schemas(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_er
     }
     while ((row = mysql_fetch_row(res)) != NULL) {
         unsigned long *len = mysql_fetch_lengths(res);
-        char *name = dupn(row[0], len[0]);
+        char *name = hm_buf_memdupz(row[0], len[0]);
         if (!name) {
             mysql_free_result(res);
             return oom(err);
@@ -197,7 +184,7 @@ static hm_code load_tables(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err
         goto nomem;
     while ((row = mysql_fetch_row(res)) != NULL) {
         unsigned long *len = mysql_fetch_lengths(res);
-        char *db = dupn(row[0], len[0]), *name = dupn(row[1], len[1]);
+        char *db = hm_buf_memdupz(row[0], len[0]), *name = hm_buf_memdupz(row[1], len[1]);
         if (!db || !name) {
             free(db);
             free(name);
@@ -217,7 +204,7 @@ static hm_code load_tables(hm_catalog *cat, hm_conn *src, hm_select *sel, hm_err
             hm_table *t = &cat->tables[cat->ntables++];
             t->db = db;
             t->name = name;
-            t->engine = dupn(row[3], len[3]);
+            t->engine = hm_buf_memdupz(row[3], len[3]);
             t->rows_est = strtoull(row[4], NULL, 10);
             t->bytes_est = strtoull(row[5], NULL, 10);
             if (!t->engine)
@@ -278,9 +265,9 @@ static hm_code load_columns(hm_catalog *cat, hm_conn *src, hm_err *err)
         }
         c = &t->cols[t->ncols];
         memset(c, 0, sizeof *c);
-        c->name = dupn(row[2], len[2]);
-        c->data_type = dupn(row[3], len[3]);
-        c->charset = row[4] ? dupn(row[4], len[4]) : NULL;
+        c->name = hm_buf_memdupz(row[2], len[2]);
+        c->data_type = hm_buf_memdupz(row[3], len[3]);
+        c->charset = row[4] ? hm_buf_memdupz(row[4], len[4]) : NULL;
         t->ncols++;
         if (!c->name || !c->data_type || (row[4] && !c->charset))
             goto nomem;
@@ -445,7 +432,7 @@ static hm_code show_create(hm_conn *src, const char *what, const char *db, const
                 }
                 continue;
             }
-            *out[i] = dupn(row[idx[i]], len[idx[i]]);
+            *out[i] = hm_buf_memdupz(row[idx[i]], len[idx[i]]);
             if (!*out[i]) {
                 mysql_free_result(res);
                 return oom(err);
@@ -478,8 +465,8 @@ static hm_code add_objects(hm_catalog *cat, hm_conn *src, hm_select *sel, const 
         bool selected;
         memset(o, 0, sizeof *o);
         o->kind = kind;
-        o->db = dupn(row[0], len[0]);
-        o->name = dupn(row[1], len[1]);
+        o->db = hm_buf_memdupz(row[0], len[0]);
+        o->name = hm_buf_memdupz(row[1], len[1]);
         if (!o->db || !o->name) {
             object_release(o);
             mysql_free_result(res);

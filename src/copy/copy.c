@@ -804,11 +804,12 @@ static hm_code create_schema(hm_copy *c, hm_err *err)
     for (size_t i = 0; i < c->cat.nschemas && rc == HM_OK; i++)
         rc = hm_schema_create_database(&c->tgt, &c->cat.schemas[i], err);
     /* pass 0 the sequences, pass 1 the tables: a column DEFAULT may call NEXTVAL(seq) */
-    for (size_t n = 0; n < 2 * c->cat.ntables && rc == HM_OK; n++) {
-        size_t i = n % c->cat.ntables;
+    for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < c->cat.ntables && rc == HM_OK; i++) {
         tstate *ts = &c->ts[i];
         char state[20] = "";
-        if (((c->cat.tables[i].flags & HM_FLAG_SEQUENCE) != 0) != (n < c->cat.ntables))
+        bool sequence = (c->cat.tables[i].flags & HM_FLAG_SEQUENCE) != 0;
+        if (sequence != (pass == 0))
             continue;
         ts->t = &c->cat.tables[i];
         c->rows_est += ts->t->rows_est;

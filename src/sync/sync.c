@@ -43,8 +43,6 @@
 #define GROUP_MAX_S_FOLLOW 0.01 /* following: changes wait at most this long for a commit */
 #define TAKE_MS 100
 
-/* GTID flags of MariaDB's GTID event */
-#define MDB_FL_STANDALONE 1
 
 struct hm_sync {
     hm_sync_opts o;
@@ -74,7 +72,6 @@ struct hm_sync {
     uint32_t g_domain, g_server;
     uint64_t g_seq;
     uint8_t g_sid[16];
-    bool standalone;
     bool group_open;
     /* a statement's context, from the INTVAR, RAND and USER_VAR events before it */
     hm_buf stmt_ctx;
@@ -278,7 +275,7 @@ static hm_code end_trx(hm_sync *s, const char *file, uint64_t next_pos, hm_err *
         rc = hm_gtid_set_add_mysql(s->gtid, s->g_sid, s->g_seq, err);
     if (rc != HM_OK)
         return rc;
-    s->in_trx = s->began = s->standalone = false;
+    s->in_trx = s->began = false;
     s->gtid_kind = 0;
     stmt_ctx_clear(s);
     set_pos(&s->pending, file, next_pos);
@@ -753,7 +750,6 @@ static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file,
         s->g_domain = ev->u.mariadb_gtid.domain_id;
         s->g_server = ev->u.mariadb_gtid.server_id;
         s->g_seq = ev->u.mariadb_gtid.seq_no;
-        s->standalone = (ev->u.mariadb_gtid.flags & MDB_FL_STANDALONE) != 0;
         return HM_OK;
     case HM_BINLOG_EV_MYSQL_GTID:
         begin_trx(s, file, ev->pos);
@@ -991,19 +987,17 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         rc = hm_conn_fail(&s->tgt, "committing", err);
         goto out;
     }
+    s->trx_base = s->st.trx_applied;
+    s->rows_base = s->st.rows_applied;
     if (strcmp(s->st.phase, "finished") == 0) {
         res->finished = true;
         snprintf(res->file, sizeof res->file, "%s", s->st.final.file);
         res->pos = s->st.final.pos;
         snprintf(res->gtid_set, sizeof res->gtid_set, "%s", s->st.final_gtid);
-        res->trx_applied = s->st.trx_applied;
-        res->rows_applied = s->st.rows_applied;
         s->phase = HM_SYNC_FINISHED;
         goto out;
     }
     s->committed = s->pending = s->st.at;
-    s->trx_base = s->st.trx_applied;
-    s->rows_base = s->st.rows_applied;
     s->prog_trx = s->trx_base; /* rates count this run's work, not the totals */
     s->prog_rows = s->rows_base;
     if ((s->gtid = hm_gtid_set_new()) == NULL) {
@@ -1115,10 +1109,8 @@ out:
         res->pos = s->committed.pos;
         snprintf(res->gtid_set, sizeof res->gtid_set, "%s", s->gtid_txt.data ? s->gtid_txt.data : "");
     }
-    if (!res->finished || s->trx_base + s->trx_committed > res->trx_applied) {
-        res->trx_applied = s->trx_base + s->trx_committed;
-        res->rows_applied = s->rows_base + s->rows_committed;
-    }
+    res->trx_applied = s->trx_base + s->trx_committed;
+    res->rows_applied = s->rows_base + s->rows_committed;
     run_release(s);
     hm_buf_release(&s->gtid_txt);
     return rc;

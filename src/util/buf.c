@@ -113,3 +113,16 @@ hm_code hm_buf_addhex(hm_buf *b, const void *p, size_t n)
     hm_buf_commit(b, n * 2);
     return HM_OK;
 }
+
+char *hm_buf_memdupz(const char *p, size_t n)
+{
+    char *s;
+    if (!p)
+        return NULL;
+    s = malloc(n + 1);
+    if (s) {
+        memcpy(s, p, n);
+        s[n] = '\0';
+    }
+    return s;
+}

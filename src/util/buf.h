@@ -33,6 +33,9 @@ hm_code hm_buf_addf(hm_buf *b, const char *fmt, ...)
 hm_code hm_buf_addhex(hm_buf *b, const void *p, size_t n);
 /* Makes room for n more bytes; returns a pointer to them or NULL. Commit with hm_buf_commit. */
 char *hm_buf_reserve(hm_buf *b, size_t n);
+/* A NUL-terminated copy of p[0..n) (bytes copied as they are), owned by the caller; NULL when p
+ * is NULL or memory is short. Not a buffer operation, but the one place bytes are copied. */
+char *hm_buf_memdupz(const char *p, size_t n);
 void hm_buf_commit(hm_buf *b, size_t n);
 
 #endif
