@@ -13,7 +13,13 @@
  *     and is still in the connection's buffer; the reader takes the event from there and decodes
  *     it itself (counted in fallbacks). Its other results are not used: the raw bytes are.
  *   - COM_BINLOG_DUMP has a 32-bit start position and Connector/C truncates larger ones
- *     silently: the reader refuses them.
+ *     silently. Past 4 GiB the reader starts a MariaDB source from the GTID state instead
+ *     (@slave_connect_state): the source sends its fake ROTATE (position 4), the events at the
+ *     start of the file (FORMAT_DESCRIPTION, GTID_LIST, ...), skips the transactions the state
+ *     holds and goes on from there. The reader "seeks": it keeps the requested 64-bit position
+ *     until the first transaction arrives, whose header log_pos (the low 32 bits of its end) then
+ *     fixes the high bits; a transaction that does not start at or just after the requested
+ *     position fails the read. A MySQL source would need COM_BINLOG_DUMP_GTID: refused.
  *   - the event header's log_pos is 32 bits; the reader keeps its own 64-bit position: the
  *     requested one, advanced by each event's size, reset by ROTATE. Artificial events (fake
  *     ROTATE, the FORMAT_DESCRIPTION re-sent at the start, heartbeats: log_pos 0 or not from the
@@ -27,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/sqlq.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 struct hm_binlog_reader {
@@ -36,6 +44,7 @@ struct hm_binlog_reader {
     hm_binlog_fmt fmt;
     char file[256];
     uint64_t pos;           /* where the next event starts */
+    bool seeking;           /* started by GTID: pos is the requested one until a transaction comes */
     unsigned long fallbacks;
 };
 
@@ -80,11 +89,22 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
 
     if (!flen || flen >= sizeof r->file)
         return hm_err_set(err, HM_EUSAGE, "binlog reader: no binlog file name to start from");
-    if (o->pos < 4 || o->pos > UINT32_MAX)
-        return hm_err_set(err, HM_EUSAGE,
-                          "binlog reader: start position %llu in %s is out of range: the "
-                          "replication protocol carries positions from 4 to 4294967295",
+    bool by_gtid = o->pos > UINT32_MAX;
+
+    if (o->pos < 4)
+        return hm_err_set(err, HM_EUSAGE, "binlog reader: start position %llu in %s is out of range",
                           (unsigned long long)o->pos, o->file);
+    if (by_gtid && c->flavor != HM_FLAVOR_MARIADB)
+        return hm_err_set(err, HM_EUSAGE,
+                          "binlog reader: start position %s:%llu is past 4 GiB, which COM_BINLOG_DUMP "
+                          "cannot carry, and starting a MySQL source by GTID (COM_BINLOG_DUMP_GTID) "
+                          "is not supported by this version",
+                          o->file, (unsigned long long)o->pos);
+    if (by_gtid && (!o->gtid_start || !*o->gtid_start))
+        return hm_err_set(err, HM_EUSAGE,
+                          "binlog reader: start position %s:%llu is past 4 GiB, which COM_BINLOG_DUMP "
+                          "cannot carry, and there is no GTID state to start from instead",
+                          o->file, (unsigned long long)o->pos);
     if (o->server_id == 0)
         return hm_err_set(err, HM_EUSAGE, "binlog reader: the replica server id must not be 0");
     r = calloc(1, sizeof *r);
@@ -94,6 +114,7 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
     hm_binlog_fmt_init(&r->fmt);
     set_file(r, o->file, flen);
     r->pos = o->pos;
+    r->seeking = by_gtid;
 
     /* Announce what a replica announces. The checksum setting decides whether events before the
      * first FORMAT_DESCRIPTION (the fake ROTATE) carry a CRC. */
@@ -117,13 +138,30 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
             goto fail;
     }
 
+    if (by_gtid) {
+        hm_buf q;
+        hm_buf_init(&q, 4096 + 4 * strlen(o->gtid_start));
+        rc = hm_buf_adds(&q, "SET @slave_connect_state = ");
+        if (rc == HM_OK)
+            rc = hm_sqlq_str(&q, c->my, o->gtid_start, strlen(o->gtid_start));
+        if (rc == HM_OK)
+            rc = hm_buf_adds(&q, ", @slave_gtid_strict_mode = 0, @slave_gtid_ignore_duplicates = 0");
+        if (rc == HM_OK)
+            rc = hm_conn_execb(c, &q, err);
+        else
+            hm_err_set(err, rc, "binlog reader: out of memory");
+        hm_buf_release(&q);
+        if (rc != HM_OK)
+            goto fail;
+    }
+
     r->rpl = mariadb_rpl_init(c->my);
     if (!r->rpl) {
         rc = hm_conn_fail(c, "starting the binlog reader", err);
         goto fail;
     }
     if (mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_FILENAME, o->file, flen) ||
-        mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_START, (unsigned long)o->pos) ||
+        mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_START, (unsigned long)(by_gtid ? 4 : o->pos)) ||
         mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_SERVER_ID, (unsigned int)o->server_id) ||
         mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_FLAGS,
                              (unsigned int)(MARIADB_RPL_BINLOG_SEND_ANNOTATE_ROWS |
@@ -136,7 +174,11 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
     }
     if (mariadb_rpl_open(r->rpl)) {
         rc = hm_conn_fail(c, "starting the binlog dump", err);
-        hm_err_prefix(err, "binlog %s:%llu", o->file, (unsigned long long)o->pos);
+        if (by_gtid)
+            hm_err_prefix(err, "binlog %s:%llu (from GTID %s)", o->file, (unsigned long long)o->pos,
+                          o->gtid_start);
+        else
+            hm_err_prefix(err, "binlog %s:%llu", o->file, (unsigned long long)o->pos);
         goto fail;
     }
     *out = r;
@@ -208,14 +250,42 @@ hm_code hm_binlog_reader_next(hm_binlog_reader *r, hm_binlog_event *ev, bool *mo
     at = r->pos + ev->size;
     switch (ev->kind) {
     case HM_BINLOG_EV_ROTATE:
+        if (r->seeking && ev->u.rotate.file.len == strlen(r->file) &&
+            memcmp(ev->u.rotate.file.p, r->file, ev->u.rotate.file.len) == 0)
+            break; /* started by GTID in the requested file: still seeking the requested position */
         set_file(r, ev->u.rotate.file.p, ev->u.rotate.file.len);
         r->pos = ev->u.rotate.position;
+        /* a later file: the state's transactions end before it, the source starts there */
+        r->seeking = false;
         break;
     case HM_BINLOG_EV_HEARTBEAT:
         break;
     default:
         if (ev->log_pos == 0 || (ev->flags & HM_BINLOG_F_ARTIFICIAL))
             break; /* not an event of the file at this position */
+        if (r->seeking) {
+            uint64_t start;
+            if (ev->kind != HM_BINLOG_EV_MARIADB_GTID)
+                break; /* the start of the file the source sends first: not where we are */
+            /* the first transaction after the state: it must start at the requested position
+             * (or just after it, past events outside transactions the source skipped) */
+            at = (r->pos & ~(uint64_t)UINT32_MAX) | ev->log_pos;
+            if (at < r->pos + ev->size)
+                at += (uint64_t)1 << 32;
+            start = at - ev->size;
+            if (start - r->pos > 65536)
+                return hm_err_set(err, HM_ESOURCE,
+                                  "binlog %s: started from GTID state to reach position %llu, the "
+                                  "source sent GTID %u-%u-%llu at %llu instead: the state and the "
+                                  "position disagree",
+                                  r->file, (unsigned long long)r->pos, ev->u.mariadb_gtid.domain_id,
+                                  ev->u.mariadb_gtid.server_id,
+                                  (unsigned long long)ev->u.mariadb_gtid.seq_no,
+                                  (unsigned long long)start);
+            r->seeking = false;
+            r->pos = at;
+            break;
+        }
         if ((uint32_t)at != ev->log_pos) {
             /* trust the source: the same 4 GiB window, or the next one if its offset is lower */
             uint64_t base = at & ~(uint64_t)UINT32_MAX;

@@ -26,10 +26,14 @@
 
 typedef struct hm_binlog_reader_opts {
     const char *file;      /* binlog file to start in, e.g. "binlog.000003" */
-    uint64_t pos;          /* position in it, >= 4; at most 4 GiB - 1 (COM_BINLOG_DUMP) */
+    uint64_t pos;          /* position in it, >= 4; past 4 GiB - 1 see gtid_start */
     uint32_t server_id;    /* replica id announced: != 0, unique among the source's replicas */
     unsigned heartbeat_ms; /* heartbeat period asked of the source; 0: none */
     bool non_blocking;     /* end at the end of the binlog instead of waiting (tests, catch-up) */
+    const char *gtid_start; /* MariaDB: the GTID state at file:pos ("0-1-42,1-2-7"). COM_BINLOG_DUMP
+                             * carries 32 bits of position: a pos past that starts the dump from
+                             * this state instead (the source finds the place), and the reader
+                             * checks it lands at file:pos. NULL or "": such a pos is refused. */
 } hm_binlog_reader_opts;
 
 typedef struct hm_binlog_reader hm_binlog_reader;

@@ -114,7 +114,7 @@ static void *feed_main(void *arg)
 }
 
 hm_code hm_sync_feed_start(hm_sync_feed **out, const hm_endpoint *src, const char *file, uint64_t pos,
-                           uint32_t server_id, size_t max_bytes, hm_err *err)
+                           const char *gtid, uint32_t server_id, size_t max_bytes, hm_err *err)
 {
     hm_binlog_reader_opts ro;
     hm_sync_feed *f = calloc(1, sizeof *f);
@@ -132,6 +132,7 @@ hm_code hm_sync_feed_start(hm_sync_feed **out, const hm_endpoint *src, const cha
     memset(&ro, 0, sizeof ro);
     ro.file = file;
     ro.pos = pos;
+    ro.gtid_start = gtid;
     ro.server_id = server_id;
     ro.heartbeat_ms = 500;
     if ((rc = hm_binlog_reader_open(&f->conn, &ro, &f->reader, err)) != HM_OK)

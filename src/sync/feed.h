@@ -35,10 +35,11 @@ typedef struct hm_sync_entry {
 typedef struct hm_sync_feed hm_sync_feed;
 
 /* Connects to src, starts the dump at file:pos announcing itself as replica server_id, and the
- * thread. Fails with the connection's or the source's code (a binlog the source no longer has
+ * thread. gtid: the GTID state at file:pos (borrowed; used to start past 4 GiB, see
+ * binlog/reader.h). Fails with the connection's or the source's code (a binlog the source no longer has
  * fails here or as the first entry). */
 hm_code hm_sync_feed_start(hm_sync_feed **out, const hm_endpoint *src, const char *file, uint64_t pos,
-                           uint32_t server_id, size_t max_bytes, hm_err *err);
+                           const char *gtid, uint32_t server_id, size_t max_bytes, hm_err *err);
 
 /* The stream's format as the dump began (checksum setting announced, no FORMAT_DESCRIPTION
  * yet): decode the entries, in order, starting from a copy of it. */

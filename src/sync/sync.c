@@ -1025,8 +1025,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     }
     if ((rc = hm_conn_open(&s->mon, &s->o.source, "source", 0, err)) != HM_OK)
         goto out;
-    rc = hm_sync_feed_start(&s->feed, &s->o.source, s->committed.file, s->committed.pos, s->server_id,
-                            FEED_BYTES, err);
+    rc = hm_sync_feed_start(&s->feed, &s->o.source, s->committed.file, s->committed.pos,
+                            s->gtid_txt.data ? s->gtid_txt.data : "", s->server_id, FEED_BYTES, err);
     if (rc != HM_OK)
         goto out;
     s->fmt = *hm_sync_feed_fmt0(s->feed);

@@ -17,6 +17,10 @@
 #   it_case NAME FN [ARGS]   run FN in a subshell: a failing case is recorded and the test goes on
 #   it_cases_done            fail if any case failed (naming them)
 #   it_q IDENT               IDENT quoted with backticks (embedded backticks doubled)
+#   it_sync_start DIR LOG [OPTION...]  hotmig migrate --mode full+incremental --state-dir DIR in
+#                            the background (output to LOG, pid in IT_MPID, killed on exit);
+#                            returns once the task syncs
+#   it_resume DIR LOG        hotmig resume --state-dir DIR in the background, the same way
 #   HOTMIG                   the binary under test (default build/hotmig)
 
 set -uo pipefail
@@ -31,6 +35,7 @@ source "$IT_REPO/tests/harness/mariadb.sh"
 SRC='' TGT=''
 IT_SRC_OPTS=()
 IT_BG_PIDS=()
+IT_MPID=
 
 it_cleanup() {
     local p
@@ -173,6 +178,20 @@ try:
 except Exception:
     print("")
 PY
+}
+it_sync_start() {
+    local dir=$1 log=$2
+    shift 2
+    "$HOTMIG" migrate --source "$SRC" --target "$TGT" --mode full+incremental --state-dir "$dir" \
+        --progress lines "$@" >"$log" 2>&1 &
+    IT_MPID=$!
+    IT_BG_PIDS+=("$IT_MPID")
+    it_wait_state "$dir" syncing 60
+}
+it_resume() {
+    "$HOTMIG" resume --state-dir "$1" --progress lines >"$2" 2>&1 &
+    IT_MPID=$!
+    IT_BG_PIDS+=("$IT_MPID")
 }
 it_wait_state() {
     local dir=$1 want=$2 secs=$3 i st

@@ -36,11 +36,8 @@ INSERT INTO d1.trunc SELECT seq FROM seq_1_to_50;
 INSERT INTO d1.skipme VALUES (1);
 " || it_fail "setup"
 
-"$HOTMIG" migrate --source "$SRC" --target "$TGT" --mode full+incremental --state-dir "$D" \
-    --include 'd?' --exclude 'd1.skipme' --progress lines >"$HM_TEST_ROOT/migrate.log" 2>&1 &
-mpid=$!
-IT_BG_PIDS+=("$mpid")
-it_wait_state "$D" syncing 60
+it_sync_start "$D" "$HM_TEST_ROOT/migrate.log" --include 'd?' --exclude 'd1.skipme'
+mpid=$IT_MPID
 
 hm_sql src "
 INSERT INTO d1.a VALUES (1001, 'before');

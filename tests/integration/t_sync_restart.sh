@@ -12,11 +12,8 @@ rm -rf "$D"
 
 it_sysbench_prepare 2 10000
 it_load_start 100
-"$HOTMIG" migrate --source "$SRC" --target "$TGT" --mode full+incremental --state-dir "$D" \
-    --include sbtest --progress lines >"$HM_TEST_ROOT/migrate.log" 2>&1 &
-mpid=$!
-IT_BG_PIDS+=("$mpid")
-it_wait_state "$D" syncing 60
+it_sync_start "$D" "$HM_TEST_ROOT/migrate.log" --include sbtest
+mpid=$IT_MPID
 sleep 2
 
 it_load_stop

@@ -22,11 +22,8 @@ CREATE TABLE log (id INT AUTO_INCREMENT PRIMARY KEY, what VARCHAR(40), at DATETI
 INSERT INTO t (s, n) SELECT CONCAT('row ', seq), seq FROM seq_1_to_50;
 " || it_fail "setup"
 
-"$HOTMIG" migrate --source "$SRC" --target "$TGT" --mode full+incremental --state-dir "$D" \
-    --include st --progress lines >"$HM_TEST_ROOT/migrate.log" 2>&1 &
-mpid=$!
-IT_BG_PIDS+=("$mpid")
-it_wait_state "$D" syncing 60
+it_sync_start "$D" "$HM_TEST_ROOT/migrate.log" --include st
+mpid=$IT_MPID
 
 hm_sql src "
 SET SESSION binlog_format = 'STATEMENT';

@@ -14,7 +14,8 @@
  *                      image, the GTIDs and XIDs, and that the reader's position at the end is the
  *                      source's (SHOW MASTER STATUS); then starts again from the middle
  *   test_heartbeat     a blocking dump at the end of the binlog receives heartbeats
- *   test_bad_start     a start position past 4 GiB is refused before anything is sent; an unknown
+ *   test_bad_start     a start position past 4 GiB is refused before anything is sent (MySQL, or
+ *                      no GTID state to start from instead); an unknown
  *                      file is the source's error, with file and position
  *   test_extract_rows  the same events through mariadb_rpl_fetch() + mariadb_rpl_extract_rows():
  *                      per table, what Connector/C gives where it differs from what was written;
@@ -425,8 +426,14 @@ static void test_bad_start(void **state)
     hm_code rc;
     (void)state;
     hm_binlog_reader_opts o = {start_file, 5000000000ull, 4244, 0, true};
+    /* a MySQL source cannot be started by GTID (COM_BINLOG_DUMP_GTID is not sent) */
     assert_int_equal(hm_binlog_reader_open(&c, &o, &r, &err), HM_EUSAGE);
     assert_non_null(strstr(err.msg, "5000000000"));
+    assert_non_null(strstr(err.msg, "COM_BINLOG_DUMP_GTID"));
+    /* a MariaDB one can, but not without the GTID state that goes with the position */
+    c.flavor = HM_FLAVOR_MARIADB;
+    assert_int_equal(hm_binlog_reader_open(&c, &o, &r, &err), HM_EUSAGE);
+    assert_non_null(strstr(err.msg, "no GTID state"));
     o.pos = 4;
     o.file = "nosuch.000001";
     rc = hm_binlog_reader_open(&c, &o, &r, &err);
