@@ -1,17 +1,20 @@
 /*
  * sync/sync.c: incremental sync, the hm_sync_* calls of hotmig.h.
  *
- * One run (run_once) connects to the target (the applier's connection, autocommit off, so
- * that every statement joins the open group), reads the checkpoint, starts the feed (the binlog
- * read ahead on its own thread) from there and takes events one by one: table maps are kept,
- * row events of selected tables are applied (sync/apply.h), QUERY events are classified
+ * One run (run_once) connects to the target (two connections, the lanes below, autocommit off,
+ * so that every statement joins the open group), reads the checkpoint, starts the feed (the
+ * binlog read ahead on its own thread) from there and takes events one by one: table maps are
+ * kept, row events of selected tables are applied (sync/apply.h), QUERY events are classified
  * (sync/ddl.h) and DDL of selected objects is run, GTIDs are added to the applied set. Source
- * transactions are grouped: the group is committed, with the checkpoint, when the feed is empty
- * (caught up), after max_group_trx transactions, or 100 ms after it began. hm_sync_run() retries
- * a run that lost a connection, from the checkpoint, with backoff.
+ * transactions are grouped; a group is committed, with the checkpoint, when the feed is empty
+ * (caught up), after max_group_trx transactions, and else: following, as soon as the commit
+ * before it is done; catching up, 100 ms after it began. The commit runs on the committer's
+ * thread (sync/commit.h) while the next group is applied on the other lane; commits stay in
+ * source order. hm_sync_run() retries a run that lost a connection, from the checkpoint, with
+ * backoff.
  *
- * Owns, per run, the target and monitor connections, the feed, the applier, the table maps, the
- * GTID set and its text, and the checkpoint statement.
+ * Owns, per run, the lanes (target connection, applier, checkpoint statement each), the
+ * committer, the monitor connection, the feed, the table maps, the GTID set and its text.
  */
 #include <mysql.h>
 #include <stdatomic.h>
@@ -30,6 +33,7 @@
 #include "db/conn.h"
 #include "db/sqlq.h"
 #include "sync/apply.h"
+#include "sync/commit.h"
 #include "sync/ddl.h"
 #include "sync/feed.h"
 #include "sync/gtid.h"
@@ -40,9 +44,19 @@
 
 #define FEED_BYTES ((size_t)32 << 20)
 #define GROUP_MAX_S 0.1        /* catching up: a group may gather this long */
-#define GROUP_MAX_S_FOLLOW 0.01 /* following: changes wait at most this long for a commit */
 #define TAKE_MS 100
 
+
+/* A target connection with its applier and checkpoint statement. Two lanes take turns: while the
+ * committer commits one lane's group, the next group is applied on the other (sync/commit.h).
+ * Commits stay in source order: a lane's group is committed only after the other lane's commit
+ * succeeded, and its checkpoint row update waits for that commit's row lock anyway. */
+typedef struct sync_lane {
+    hm_conn tgt;
+    hm_sync_applier *ap;
+    MYSQL_STMT *ckpt;
+    bool fk_checks;          /* the session's foreign_key_checks */
+} sync_lane;
 
 struct hm_sync {
     hm_sync_opts o;
@@ -51,10 +65,15 @@ struct hm_sync {
     uint32_t server_id;
 
     /* one run */
-    hm_conn tgt, mon;
+    sync_lane lanes[2];
+    sync_lane *L;            /* the lane the open group is applied on */
+    hm_sync_committer *committer;
+    struct {                 /* the group whose commit is in flight on the other lane */
+        hm_sync_pos pos;
+        uint64_t trx_done, rows;
+    } flight;
+    hm_conn mon;
     hm_sync_feed *feed;
-    hm_sync_applier *ap;
-    MYSQL_STMT *ckpt;
     hm_binlog_fmt fmt;
     hm_binlog_tables maps;
     hm_gtid_set *gtid;
@@ -79,7 +98,6 @@ struct hm_sync {
     uint64_t insert_id, last_insert_id, rand1, rand2;
     uint64_t stmts_replayed;
     char coll[512][64];      /* collation names by id, "" until looked up */
-    bool fk_checks;          /* the target session's foreign_key_checks */
     unsigned group_trx;
     double group_t0;
     uint64_t trx_base, rows_base; /* committed totals when the run began */
@@ -230,32 +248,64 @@ static hm_code gtid_text(hm_sync *s, hm_err *err)
 
 static uint64_t rows_now(hm_sync *s)
 {
-    hm_sync_apply_stats st;
-    hm_sync_applier_stats(s->ap, &st);
-    return s->rows_base + st.rows_inserted + st.rows_updated + st.rows_deleted;
+    uint64_t rows = s->rows_base;
+    for (int i = 0; i < 2; i++) {
+        hm_sync_apply_stats st;
+        if (!s->lanes[i].ap)
+            continue;
+        hm_sync_applier_stats(s->lanes[i].ap, &st);
+        rows += st.rows_inserted + st.rows_updated + st.rows_deleted;
+    }
+    return rows;
 }
 
-/* Commits the open group with the checkpoint at s->pending. */
+/* Waits for the commit in flight; on success what it covered is committed. */
+static hm_code flight_wait(hm_sync *s, hm_err *err)
+{
+    hm_code rc;
+    if (!s->committer || !hm_sync_committer_busy(s->committer))
+        return HM_OK;
+    if ((rc = hm_sync_committer_wait(s->committer, err)) != HM_OK)
+        return rc;
+    s->committed = s->flight.pos;
+    s->trx_committed = s->flight.trx_done;
+    s->rows_committed = s->flight.rows;
+    if (s->snaps_active && hm_sync_pos_cmp(&s->committed, &s->snaps.last) >= 0)
+        s->snaps_active = false;
+    return HM_OK;
+}
+
+/* Writes the checkpoint at s->pending into the open group and starts its commit on the
+ * committer; the next group goes on the other lane. The previous commit must have succeeded
+ * before this one starts (a failed one leaves its changes out: this group must not commit
+ * past them). */
 static hm_code commit_group(hm_sync *s, hm_err *err)
 {
     hm_code rc;
     uint64_t rows = rows_now(s);
     if ((rc = gtid_text(s, err)) != HM_OK)
         return rc;
-    rc = hm_sync_state_save(s->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
+    rc = hm_sync_state_save(s->L->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
                             s->trx_base + s->trx_done, rows, err);
     if (rc != HM_OK)
         return rc;
-    if (mysql_commit(s->tgt.my) != 0)
-        return hm_conn_fail(&s->tgt, "committing applied changes", err);
-    s->committed = s->pending;
-    s->trx_committed = s->trx_done;
-    s->rows_committed = rows;
+    if ((rc = flight_wait(s, err)) != HM_OK)
+        return rc;
+    s->flight.pos = s->pending;
+    s->flight.trx_done = s->trx_done;
+    s->flight.rows = rows;
+    hm_sync_committer_start(s->committer, &s->L->tgt);
+    s->L = s->L == &s->lanes[0] ? &s->lanes[1] : &s->lanes[0];
     s->group_open = false;
     s->group_trx = 0;
-    if (s->snaps_active && hm_sync_pos_cmp(&s->committed, &s->snaps.last) >= 0)
-        s->snaps_active = false;
     return HM_OK;
+}
+
+/* commit_group, and its commit waited for. */
+static hm_code commit_group_now(hm_sync *s, hm_err *err)
+{
+    hm_code rc = commit_group(s, err);
+    return rc == HM_OK ? flight_wait(s, err) : rc;
 }
 
 static void open_group(hm_sync *s)
@@ -299,7 +349,7 @@ static hm_code ddl_session(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
     char q[512];
     /* the applier's sql_mode is put back after the DDL (plain_session) */
     int n = snprintf(q, sizeof q, "SET @hm_apply_sql_mode = @@SESSION.sql_mode, SESSION foreign_key_checks = 0");
-    if (ev->u.query.has_sql_mode && s->fmt.mariadb == (s->tgt.flavor == HM_FLAVOR_MARIADB))
+    if (ev->u.query.has_sql_mode && s->fmt.mariadb == (s->L->tgt.flavor == HM_FLAVOR_MARIADB))
         n += snprintf(q + n, sizeof q - (size_t)n, ", sql_mode = %llu", (unsigned long long)ev->u.query.sql_mode);
     if (ev->u.query.has_charset)
         n += snprintf(q + n, sizeof q - (size_t)n,
@@ -307,26 +357,26 @@ static hm_code ddl_session(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
                       ev->u.query.charset_client, ev->u.query.collation_connection,
                       ev->u.query.collation_server);
     (void)n;
-    return hm_conn_exec(&s->tgt, q, err);
+    return hm_conn_exec(&s->L->tgt, q, err);
 }
 
 /* The applier's session. Foreign keys are checked, as a replica does: the source does not log
  * the rows a cascade changes, so the target's own cascade must make them; a row event whose
  * source session had foreign_key_checks off is applied so too (set_fk_checks). The applier sets
  * its own sql_mode. */
-static hm_code plain_session(hm_sync *s, hm_err *err)
+static hm_code plain_session(sync_lane *l, hm_err *err)
 {
-    s->fk_checks = true;
-    return hm_conn_exec(&s->tgt, "SET NAMES binary, time_zone = '+00:00', autocommit = 0, "
+    l->fk_checks = true;
+    return hm_conn_exec(&l->tgt, "SET NAMES binary, time_zone = '+00:00', autocommit = 0, "
                                  "foreign_key_checks = 1", err);
 }
 
 static hm_code set_fk_checks(hm_sync *s, bool on, hm_err *err)
 {
-    if (s->fk_checks == on)
+    if (s->L->fk_checks == on)
         return HM_OK;
-    s->fk_checks = on;
-    return hm_conn_exec(&s->tgt, on ? "SET SESSION foreign_key_checks = 1" : "SET SESSION foreign_key_checks = 0",
+    s->L->fk_checks = on;
+    return hm_conn_exec(&s->L->tgt, on ? "SET SESSION foreign_key_checks = 1" : "SET SESSION foreign_key_checks = 0",
                         err);
 }
 
@@ -363,28 +413,30 @@ static hm_code apply_ddl(hm_sync *s, const hm_binlog_event *ev, const hm_sync_dd
     /* the checkpoint before the DDL, then the DDL's position: a restart finds it in flight */
     if (s->group_open && (rc = commit_group(s, err)) != HM_OK)
         return rc;
-    if ((rc = hm_sync_state_set_ddl(&s->tgt, &s->trx_start, err)) != HM_OK)
+    if ((rc = flight_wait(s, err)) != HM_OK)
         return rc;
-    if (mysql_commit(s->tgt.my) != 0)
-        return hm_conn_fail(&s->tgt, "recording the DDL in flight", err);
+    if ((rc = hm_sync_state_set_ddl(&s->L->tgt, &s->trx_start, err)) != HM_OK)
+        return rc;
+    if (mysql_commit(s->L->tgt.my) != 0)
+        return hm_conn_fail(&s->L->tgt, "recording the DDL in flight", err);
     if (db[0]) {
         hm_buf q;
         hm_buf_init(&q, 1024);
         rc = hm_buf_adds(&q, "USE ");
         if (rc == HM_OK)
             rc = hm_sqlq_ident(&q, db);
-        if (rc == HM_OK && mysql_real_query(s->tgt.my, q.data, q.len) != 0 && mysql_errno(s->tgt.my) != 1049)
-            rc = hm_conn_fail(&s->tgt, "choosing the DDL's database", err);
+        if (rc == HM_OK && mysql_real_query(s->L->tgt.my, q.data, q.len) != 0 && mysql_errno(s->L->tgt.my) != 1049)
+            rc = hm_conn_fail(&s->L->tgt, "choosing the DDL's database", err);
         hm_buf_release(&q);
         if (rc != HM_OK)
             return rc;
     }
     if ((rc = ddl_session(s, ev, err)) != HM_OK)
         return rc;
-    if (mysql_real_query(s->tgt.my, ev->u.query.query.p, ev->u.query.query.len) != 0) {
-        e = mysql_errno(s->tgt.my);
+    if (mysql_real_query(s->L->tgt.my, ev->u.query.query.p, ev->u.query.query.len) != 0) {
+        e = mysql_errno(s->L->tgt.my);
         if (!(tolerant && already_done_error(e))) {
-            rc = hm_conn_fail(&s->tgt, "applying DDL", err);
+            rc = hm_conn_fail(&s->L->tgt, "applying DDL", err);
             if (rc == HM_ETARGET)
                 hm_err_prefix(err, "at %s:%llu (%s of %s.%s, \"%.*s\")", s->trx_start.file,
                               (unsigned long long)s->trx_start.pos, hm_sync_stmt_name(d->kind),
@@ -395,15 +447,21 @@ static hm_code apply_ddl(hm_sync *s, const hm_binlog_event *ev, const hm_sync_dd
             return rc;
         }
     }
-    if ((rc = plain_session(s, err)) != HM_OK)
+    if ((rc = plain_session(s->L, err)) != HM_OK)
         return rc;
-    if ((rc = hm_conn_exec(&s->tgt, "SET SESSION sql_mode = @hm_apply_sql_mode", err)) != HM_OK)
+    if ((rc = hm_conn_exec(&s->L->tgt, "SET SESSION sql_mode = @hm_apply_sql_mode", err)) != HM_OK)
         return rc;
-    if (d->kind == HM_STMT_DROP_DATABASE || d->kind == HM_STMT_RENAME_TABLE || d->nobjs == 0)
-        hm_sync_applier_forget_all(s->ap);
-    for (size_t i = 0; i < d->nobjs; i++)
-        if (d->objs[i].db && d->objs[i].name)
-            hm_sync_applier_forget(s->ap, d->objs[i].db, d->objs[i].name);
+    /* both lanes' appliers know the table no more */
+    for (int l = 0; l < 2; l++) {
+        hm_sync_applier *ap = s->lanes[l].ap;
+        if (!ap)
+            continue;
+        if (d->kind == HM_STMT_DROP_DATABASE || d->kind == HM_STMT_RENAME_TABLE || d->nobjs == 0)
+            hm_sync_applier_forget_all(ap);
+        for (size_t i = 0; i < d->nobjs; i++)
+            if (d->objs[i].db && d->objs[i].name)
+                hm_sync_applier_forget(ap, d->objs[i].db, d->objs[i].name);
+    }
     return HM_OK;
 }
 
@@ -417,7 +475,7 @@ static const char *collation_name(hm_sync *s, uint32_t id, hm_err *err)
     snprintf(q, sizeof q, "SELECT CONCAT(CHARACTER_SET_NAME, ' ', COLLATION_NAME) FROM "
                           "information_schema.COLLATIONS WHERE ID = %u", id);
     if (id >= sizeof s->coll / sizeof s->coll[0] ||
-        hm_conn_value(&s->tgt, q, s->coll[id], sizeof s->coll[id], &found, err) != HM_OK || !found) {
+        hm_conn_value(&s->L->tgt, q, s->coll[id], sizeof s->coll[id], &found, err) != HM_OK || !found) {
         if (id < sizeof s->coll / sizeof s->coll[0])
             s->coll[id][0] = '\0';
         return "binary binary";
@@ -517,7 +575,7 @@ static hm_code replay_statement(hm_sync *s, const hm_binlog_event *ev, hm_err *e
     if (db[0]) {
         if (hm_buf_adds(&q, "USE ") != HM_OK || hm_sqlq_ident(&q, db) != HM_OK)
             goto nomem;
-        if ((rc = hm_conn_execb(&s->tgt, &q, err)) != HM_OK)
+        if ((rc = hm_conn_execb(&s->L->tgt, &q, err)) != HM_OK)
             goto out;
         q.len = 0;
     }
@@ -526,7 +584,7 @@ static hm_code replay_statement(hm_sync *s, const hm_binlog_event *ev, hm_err *e
                     (unsigned)ev->timestamp, ev->u.query.has_microseconds ? ev->u.query.microseconds : 0,
                     (f2 & 0x04000000) ? 0 : 1, (f2 & 0x08000000) ? 0 : 1) != HM_OK)
         goto nomem;
-    if (ev->u.query.has_sql_mode && s->fmt.mariadb == (s->tgt.flavor == HM_FLAVOR_MARIADB) &&
+    if (ev->u.query.has_sql_mode && s->fmt.mariadb == (s->L->tgt.flavor == HM_FLAVOR_MARIADB) &&
         hm_buf_addf(&q, ", sql_mode = %llu", (unsigned long long)ev->u.query.sql_mode) != HM_OK)
         goto nomem;
     if (ev->u.query.has_charset &&
@@ -536,7 +594,7 @@ static hm_code replay_statement(hm_sync *s, const hm_binlog_event *ev, hm_err *e
         goto nomem;
     if (ev->u.query.has_time_zone) {
         if (hm_buf_adds(&q, ", time_zone = ") != HM_OK ||
-            hm_sqlq_str(&q, s->tgt.my, ev->u.query.time_zone.p, ev->u.query.time_zone.len) != HM_OK)
+            hm_sqlq_str(&q, s->L->tgt.my, ev->u.query.time_zone.p, ev->u.query.time_zone.len) != HM_OK)
             goto nomem;
     }
     if (ev->u.query.has_auto_increment &&
@@ -551,12 +609,12 @@ static hm_code replay_statement(hm_sync *s, const hm_binlog_event *ev, hm_err *e
     if (s->has_rand && hm_buf_addf(&q, ", @@rand_seed1 = %llu, @@rand_seed2 = %llu",
                                    (unsigned long long)s->rand1, (unsigned long long)s->rand2) != HM_OK)
         goto nomem;
-    if ((rc = hm_conn_execb(&s->tgt, &q, err)) != HM_OK)
+    if ((rc = hm_conn_execb(&s->L->tgt, &q, err)) != HM_OK)
         goto out;
-    if (s->stmt_ctx.len && (rc = hm_conn_execb(&s->tgt, &s->stmt_ctx, err)) != HM_OK)
+    if (s->stmt_ctx.len && (rc = hm_conn_execb(&s->L->tgt, &s->stmt_ctx, err)) != HM_OK)
         goto out;
-    if (mysql_real_query(s->tgt.my, ev->u.query.query.p, ev->u.query.query.len) != 0) {
-        rc = hm_conn_fail(&s->tgt, "replaying a statement", err);
+    if (mysql_real_query(s->L->tgt.my, ev->u.query.query.p, ev->u.query.query.len) != 0) {
+        rc = hm_conn_fail(&s->L->tgt, "replaying a statement", err);
         if (rc == HM_ETARGET)
             hm_err_prefix(err, "at %s:%llu (\"%.*s\")", s->fmt.file, (unsigned long long)ev->pos,
                           (int)(ev->u.query.query.len < 160 ? ev->u.query.query.len : 160), ev->u.query.query.p);
@@ -565,9 +623,9 @@ static hm_code replay_statement(hm_sync *s, const hm_binlog_event *ev, hm_err *e
     q.len = 0;
     if (hm_buf_addf(&q, "SET TIMESTAMP = DEFAULT, sql_mode = @hm_apply_sql_mode, unique_checks = 1, "
                         "foreign_key_checks = %d, time_zone = '+00:00', NAMES binary",
-                    s->fk_checks ? 1 : 0) != HM_OK)
+                    s->L->fk_checks ? 1 : 0) != HM_OK)
         goto nomem;
-    rc = hm_conn_execb(&s->tgt, &q, err);
+    rc = hm_conn_execb(&s->L->tgt, &q, err);
     s->stmts_replayed++;
     goto out;
 nomem:
@@ -691,7 +749,7 @@ static hm_code on_query(hm_sync *s, const hm_binlog_event *ev, const char *file,
     if (ends) {
         rc = end_trx(s, file, next_pos, err);
         if (rc == HM_OK && apply)
-            rc = commit_group(s, err); /* clears the DDL in flight */
+            rc = commit_group_now(s, err); /* clears the DDL in flight */
     }
 done:
     hm_sync_ddl_release(&d);
@@ -716,7 +774,7 @@ static hm_code on_rows(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
     /* rows event flag 0x0002: the source session had foreign_key_checks off */
     if ((rc = set_fk_checks(s, (ev->u.rows.flags & 0x0002) == 0, err)) != HM_OK)
         return rc;
-    return hm_sync_apply_rows(s->ap, &s->fmt, &in, t, err);
+    return hm_sync_apply_rows(s->L->ap, &s->fmt, &in, t, err);
 }
 
 static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
@@ -910,15 +968,22 @@ static void run_release(hm_sync *s)
     if (s->feed)
         hm_sync_feed_stop(s->feed);
     s->feed = NULL;
-    if (s->ckpt)
-        mysql_stmt_close(s->ckpt);
-    s->ckpt = NULL;
-    if (s->ap)
-        hm_sync_applier_free(s->ap);
-    s->ap = NULL;
-    if (s->tgt.my)
-        mysql_rollback(s->tgt.my);
-    hm_conn_close(&s->tgt);
+    /* a commit in flight ends first: its connection is the committer's until then */
+    hm_sync_committer_free(s->committer);
+    s->committer = NULL;
+    for (int i = 0; i < 2; i++) {
+        sync_lane *l = &s->lanes[i];
+        if (l->ckpt)
+            mysql_stmt_close(l->ckpt);
+        l->ckpt = NULL;
+        if (l->ap)
+            hm_sync_applier_free(l->ap);
+        l->ap = NULL;
+        if (l->tgt.my)
+            mysql_rollback(l->tgt.my);
+        hm_conn_close(&l->tgt);
+    }
+    s->L = &s->lanes[0];
     hm_conn_close(&s->mon);
     hm_binlog_tables_release(&s->maps);
     if (s->gtid)
@@ -933,23 +998,25 @@ static void run_release(hm_sync *s)
 
 static hm_code finish_now(hm_sync *s, hm_sync_result *res, hm_err *err)
 {
-    hm_code rc = HM_OK;
+    hm_code rc = flight_wait(s, err);
+    if (rc != HM_OK)
+        return rc;
     if (s->group_open || hm_sync_pos_cmp(&s->committed, &s->pending) != 0) {
         open_group(s);
-        if ((rc = commit_group(s, err)) != HM_OK)
+        if ((rc = commit_group_now(s, err)) != HM_OK)
             return rc;
     }
     /* the feed is not needed any more; its connection goes before the DDL below */
     hm_sync_feed_stop(s->feed);
     s->feed = NULL;
-    if ((rc = hm_deferred_create(&s->mon, &s->tgt, &s->sel, &res->deferred_created, err)) != HM_OK)
+    if ((rc = hm_deferred_create(&s->mon, &s->L->tgt, &s->sel, &res->deferred_created, err)) != HM_OK)
         return rc;
-    if ((rc = plain_session(s, err)) != HM_OK)
+    if ((rc = plain_session(s->L, err)) != HM_OK)
         return rc;
-    if ((rc = hm_sync_state_finish(&s->tgt, &s->goal, s->goal_gtid, err)) != HM_OK)
+    if ((rc = hm_sync_state_finish(&s->L->tgt, &s->goal, s->goal_gtid, err)) != HM_OK)
         return rc;
-    if (mysql_commit(s->tgt.my) != 0)
-        return hm_conn_fail(&s->tgt, "recording the finish", err);
+    if (mysql_commit(s->L->tgt.my) != 0)
+        return hm_conn_fail(&s->L->tgt, "recording the finish", err);
     res->finished = true;
     snprintf(res->file, sizeof res->file, "%s", s->goal.file);
     res->pos = s->goal.pos;
@@ -977,14 +1044,17 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     s->trx_done = s->trx_committed = s->rows_committed = 0;
     s->idle = false;
 
-    if ((rc = hm_conn_open(&s->tgt, &s->o.target, "target", HM_CONN_FOUND_ROWS, err)) != HM_OK)
+    s->L = &s->lanes[0];
+    for (int i = 0; i < 2; i++) {
+        if ((rc = hm_conn_open(&s->lanes[i].tgt, &s->o.target, "target", HM_CONN_FOUND_ROWS, err)) != HM_OK)
+            goto out;
+        if ((rc = plain_session(&s->lanes[i], err)) != HM_OK)
+            goto out;
+    }
+    if ((rc = hm_sync_state_load(&s->L->tgt, &s->st, err)) != HM_OK)
         goto out;
-    if ((rc = plain_session(s, err)) != HM_OK)
-        goto out;
-    if ((rc = hm_sync_state_load(&s->tgt, &s->st, err)) != HM_OK)
-        goto out;
-    if (mysql_commit(s->tgt.my) != 0) {
-        rc = hm_conn_fail(&s->tgt, "committing", err);
+    if (mysql_commit(s->L->tgt.my) != 0) {
+        rc = hm_conn_fail(&s->L->tgt, "committing", err);
         goto out;
     }
     s->trx_base = s->st.trx_applied;
@@ -1008,18 +1078,21 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         goto out;
     if ((rc = gtid_text(s, err)) != HM_OK)
         goto out;
-    if ((rc = hm_sync_snaps_load(&s->tgt, &s->st.start, &s->snaps, err)) != HM_OK)
+    if ((rc = hm_sync_snaps_load(&s->L->tgt, &s->st.start, &s->snaps, err)) != HM_OK)
         goto out;
-    if (mysql_commit(s->tgt.my) != 0) {
-        rc = hm_conn_fail(&s->tgt, "committing", err);
+    if (mysql_commit(s->L->tgt.my) != 0) {
+        rc = hm_conn_fail(&s->L->tgt, "committing", err);
         goto out;
     }
     s->snaps_active = hm_sync_pos_cmp(&s->committed, &s->snaps.last) < 0;
-    if ((s->ckpt = hm_sync_state_prepare(&s->tgt, err)) == NULL) {
-        rc = err->code;
-        goto out;
+    for (int i = 0; i < 2; i++) {
+        if ((s->lanes[i].ckpt = hm_sync_state_prepare(&s->lanes[i].tgt, err)) == NULL ||
+            (s->lanes[i].ap = hm_sync_applier_new(&s->lanes[i].tgt, err)) == NULL) {
+            rc = err->code;
+            goto out;
+        }
     }
-    if ((s->ap = hm_sync_applier_new(&s->tgt, err)) == NULL) {
+    if ((s->committer = hm_sync_committer_new(err)) == NULL) {
         rc = err->code;
         goto out;
     }
@@ -1064,6 +1137,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
             /* nothing came: whatever is grouped goes in now */
             if (s->group_open && !s->in_trx && (rc = commit_group(s, err)) != HM_OK)
                 goto out;
+            if ((rc = flight_wait(s, err)) != HM_OK)
+                goto out;
             s->idle = !s->in_trx;
             report(s, false, NULL);
             continue;
@@ -1095,15 +1170,22 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         if (rc != HM_OK)
             goto out;
         s->idle = false;
+        /* following, a group goes as soon as the commit before it is done (while it runs, the
+         * group gathers what arrives: the target's fsyncs are shared); catching up, it gathers
+         * up to GROUP_MAX_S */
         if (s->group_open && !s->in_trx &&
-            (s->group_trx >= s->o.max_group_trx ||
-             hm_clock_now() - s->group_t0 >= (s->phase == HM_SYNC_FOLLOWING ? GROUP_MAX_S_FOLLOW : GROUP_MAX_S) ||
-             hm_sync_feed_empty(s->feed)) &&
+            (s->group_trx >= s->o.max_group_trx || hm_sync_feed_empty(s->feed) ||
+             (s->phase == HM_SYNC_FOLLOWING ? hm_sync_committer_idle(s->committer)
+                                             : hm_clock_now() - s->group_t0 >= GROUP_MAX_S)) &&
             (rc = commit_group(s, err)) != HM_OK)
             goto out;
         report(s, false, NULL);
     }
 out:
+    if (rc != HM_OK) {
+        hm_err ferr; /* the run ends with its own error; the commit in flight only moves the checkpoint */
+        (void)flight_wait(s, &ferr);
+    }
     if (rc == HM_ECANCELLED || (rc != HM_OK && !res->finished)) {
         snprintf(res->file, sizeof res->file, "%s", s->committed.file);
         res->pos = s->committed.pos;
