@@ -192,6 +192,9 @@ typedef struct hm_sync_progress {
     double elapsed_s;
     unsigned reconnects;
     const char *last_error;   /* while RECONNECTING: why; else NULL */
+    const char *slow_tables;  /* "db.t, db.u": tables without a key changes were applied to, each
+                                 row matched on all its columns (slow); NULL when none */
+    uint64_t keyless_rows;    /* rows so matched (this process) */
 } hm_sync_progress;
 
 typedef void (*hm_sync_progress_fn)(const hm_sync_progress *p, void *ud);

@@ -61,6 +61,7 @@ typedef struct hm_render {
     FILE *f;
     double last_line;
     bool bar_drawn;
+    size_t slow_noted;  /* bytes of hm_sync_progress.slow_tables already reported */
 } hm_render;
 
 void hm_render_init(hm_render *r, hm_progress_mode mode);

@@ -52,6 +52,9 @@ static void print_status(json_t *st, long runner, bool as_json)
                json_real_value(json_object_get(s, "lag_s")), bytes,
                json_real_value(json_object_get(s, "trx_per_sec")), json_real_value(json_object_get(s, "rows_per_sec")),
                num(st, "sync", "trx_applied"), num(st, "sync", "rows_applied"));
+        if (*str(st, "sync", "slow_tables"))
+            printf("slow: %s (no primary key or NOT NULL unique key: %lld changed rows found by all their "
+                   "columns)\n", str(st, "sync", "slow_tables"), num(st, "sync", "keyless_rows"));
     }
     if (json_object_get(st, "final"))
         printf("final position: %s:%lld%s%s\n", str(st, "final", "file"), num(st, "final", "pos"),

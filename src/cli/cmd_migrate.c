@@ -77,13 +77,14 @@ static void on_copy_progress(const hm_progress *p, void *ud)
 
 static json_t *sync_json(const hm_sync_progress *p)
 {
-    return json_pack("{s:s, s:s, s:I, s:s, s:f, s:o, s:I, s:I, s:f, s:f, s:i, s:o}", "phase",
+    return json_pack("{s:s, s:s, s:I, s:s, s:f, s:o, s:I, s:I, s:f, s:f, s:i, s:o, s:s, s:I}", "phase",
                      hm_sync_phase_name(p->phase), "file", p->file ? p->file : "", "pos", (json_int_t)p->pos,
                      "gtid_set", p->gtid_set ? p->gtid_set : "", "lag_s", p->lag_s, "lag_bytes",
                      p->lag_bytes_known ? json_integer((json_int_t)p->lag_bytes) : json_null(), "trx_applied",
                      (json_int_t)p->trx_applied, "rows_applied", (json_int_t)p->rows_applied, "trx_per_sec",
                      p->trx_per_sec, "rows_per_sec", p->rows_per_sec, "reconnects", (int)p->reconnects,
-                     "last_error", p->last_error ? json_string(p->last_error) : json_null());
+                     "last_error", p->last_error ? json_string(p->last_error) : json_null(), "slow_tables",
+                     p->slow_tables ? p->slow_tables : "", "keyless_rows", (json_int_t)p->keyless_rows);
 }
 
 static void on_sync_progress(const hm_sync_progress *p, void *ud)

@@ -182,7 +182,8 @@ void hm_render_sync(const hm_sync_progress *p, void *ud)
     case HM_PROGRESS_AUTO:
         return;
     case HM_PROGRESS_JSON:
-        emit_json(r->f, json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:o, s:I, s:I, s:f, s:f, s:f, s:i}", "event",
+        emit_json(r->f, json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:o, s:I, s:I, s:f, s:f, s:f, s:i, s:s, s:I}",
+                                  "event",
                                   "sync", "phase", hm_sync_phase_name(p->phase), "file", p->file,
                                   "pos", (json_int_t)p->pos, "gtid_set", p->gtid_set, "lag_s", p->lag_s,
                                   "lag_bytes", p->lag_bytes_known ? json_integer((json_int_t)p->lag_bytes)
@@ -190,9 +191,18 @@ void hm_render_sync(const hm_sync_progress *p, void *ud)
                                   "trx_applied", (json_int_t)p->trx_applied,
                                   "rows_applied", (json_int_t)p->rows_applied, "trx_per_sec", p->trx_per_sec,
                                   "rows_per_sec", p->rows_per_sec, "elapsed_s", p->elapsed_s,
-                                  "reconnects", (int)p->reconnects));
+                                  "reconnects", (int)p->reconnects, "slow_tables",
+                                  p->slow_tables ? p->slow_tables : "", "keyless_rows",
+                                  (json_int_t)p->keyless_rows));
         return;
     case HM_PROGRESS_LINES:
+        if (p->slow_tables && strlen(p->slow_tables) > r->slow_noted) {
+            const char *add = p->slow_tables + r->slow_noted;
+            add += strspn(add, ", ");
+            fprintf(r->f, "hotmig: sync     slow: %s: no primary key or NOT NULL unique key, so each changed row "
+                    "is found by all its columns (add a primary key on the source to speed this up)\n", add);
+            r->slow_noted = strlen(p->slow_tables);
+        }
         if (p->phase == HM_SYNC_RECONNECTING)
             fprintf(r->f, "hotmig: sync     reconnecting (%u): %s\n", p->reconnects,
                     p->last_error ? p->last_error : "");

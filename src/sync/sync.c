@@ -117,6 +117,11 @@ struct hm_sync {
     uint64_t prog_trx, prog_rows;
     unsigned reconnects;
     hm_sync_phase phase;
+
+    /* keyless tables changes were applied to (each row matched on all its columns): "db.t, db.u",
+     * for the progress report; kept over runs of this handle */
+    hm_buf slow;
+    uint64_t keyless_rows;
 };
 
 const char *hm_sync_phase_name(hm_sync_phase p)
@@ -140,6 +145,7 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
         return NULL;
     }
     s->o = *opts;
+    hm_buf_init(&s->slow, (size_t)64 << 10);
     if (!s->o.max_group_trx)
         s->o.max_group_trx = 2000;
     if (!s->o.retry_s)
@@ -147,6 +153,7 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
     if (!s->o.progress_interval_ms)
         s->o.progress_interval_ms = 1000;
     if (hm_select_init(&s->sel, opts->include, opts->n_include, opts->exclude, opts->n_exclude, err) != HM_OK) {
+        hm_buf_release(&s->slow);
         free(s);
         return NULL;
     }
@@ -188,6 +195,7 @@ void hm_sync_free(hm_sync *s)
     if (!s)
         return;
     hm_select_release(&s->sel);
+    hm_buf_release(&s->slow);
     free(s);
 }
 
@@ -756,9 +764,27 @@ done:
     return rc;
 }
 
+/* Records that n rows of t, a table without a key, were matched on all their columns. */
+static void note_slow(hm_sync *s, const hm_binlog_table *t, uint64_t n)
+{
+    size_t dl = strlen(t->db), tl = strlen(t->name);
+    const char *p = s->slow.data, *end = p ? p + s->slow.len : NULL;
+    s->keyless_rows += n;
+    while (p && p < end) { /* the list is short: tables without a key are few */
+        const char *sep = memchr(p, ',', (size_t)(end - p)), *e = sep ? sep : end;
+        if ((size_t)(e - p) == dl + 1 + tl && memcmp(p, t->db, dl) == 0 && p[dl] == '.' &&
+            memcmp(p + dl + 1, t->name, tl) == 0)
+            return;
+        p = sep ? sep + 2 : end;
+    }
+    /* a full list keeps what it has: the precheck names them all */
+    (void)hm_buf_addf(&s->slow, "%s%s.%s", s->slow.len ? ", " : "", t->db, t->name);
+}
+
 static hm_code on_rows(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
 {
     const hm_binlog_table *t = hm_binlog_tables_get(&s->maps, ev->u.rows.table_id);
+    hm_sync_apply_stats st0, st1;
     hm_binlog_event in;
     hm_code rc;
     if (!t)
@@ -774,7 +800,13 @@ static hm_code on_rows(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
     /* rows event flag 0x0002: the source session had foreign_key_checks off */
     if ((rc = set_fk_checks(s, (ev->u.rows.flags & 0x0002) == 0, err)) != HM_OK)
         return rc;
-    return hm_sync_apply_rows(s->L->ap, &s->fmt, &in, t, err);
+    hm_sync_applier_stats(s->L->ap, &st0);
+    if ((rc = hm_sync_apply_rows(s->L->ap, &s->fmt, &in, t, err)) != HM_OK)
+        return rc;
+    hm_sync_applier_stats(s->L->ap, &st1);
+    if (st1.keyless_rows > st0.keyless_rows)
+        note_slow(s, t, st1.keyless_rows - st0.keyless_rows);
+    return HM_OK;
 }
 
 static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
@@ -957,6 +989,8 @@ static void report(hm_sync *s, bool force, const char *last_error)
     p.elapsed_s = now - s->t0;
     p.reconnects = s->reconnects;
     p.last_error = last_error;
+    p.keyless_rows = s->keyless_rows;
+    p.slow_tables = s->slow.data && s->slow.len ? s->slow.data : NULL;
     s->o.progress(&p, s->o.progress_ud);
     s->last_progress = now;
     s->prog_trx = trx;

@@ -832,9 +832,13 @@ static void test_big_inputs(void **state)
     hm_err err;
     size_t off;
     (void)state;
-    assert_non_null(s);
+    if (!s) { /* not assert_non_null: gcc -O2 cannot see that it does not return */
+        fail();
+        return;
+    }
     /* 200k nested parentheses inside an UPDATE's table references */
-    off = (size_t)sprintf(s, "UPDATE ");
+    off = sizeof "UPDATE " - 1;
+    memcpy(s, "UPDATE ", off);
     memset(s + off, '(', n);
     assert_int_equal(hm_sync_ddl_parse(s, off + n, "d", &d, &err), HM_OK);
     assert_int_equal(d.kind, HM_STMT_OTHER);
