@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "../fixture_dir.h"
 
 #include <mysql.h>
 /* after mysql.h, which it needs */
@@ -228,6 +229,8 @@ int main(int argc, char **argv)
     }
     mysql_dir = argv[1];
     mariadb_dir = argv[2];
+    if (!hm_test_fixture_dir_ok(mysql_dir) || !hm_test_fixture_dir_ok(mariadb_dir))
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_mode_drops_a_byte),
         cmocka_unit_test(test_mysql57_fde_refused),

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "../fixture_dir.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -462,6 +463,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s MYSQL_FIXTURES_DIR MARIADB_FIXTURES_DIR\n", argv[0]);
         return 2;
     }
+    if (!hm_test_fixture_dir_ok(dirs[0]) || !hm_test_fixture_dir_ok(dirs[1]))
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mysql_fixtures),
         cmocka_unit_test(test_mariadb_fixtures),

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include "../fixture_dir.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -625,6 +626,8 @@ int main(int argc, char **argv)
     if (argc > 2) {
         fixtures_dir = argv[1];
         mariadb_dir = argv[2];
+        if (!hm_test_fixture_dir_ok(fixtures_dir) || !hm_test_fixture_dir_ok(mariadb_dir))
+            return 1;
     }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
