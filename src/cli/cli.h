@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "db/uri.h"
 #include "hotmig.h"
 
@@ -71,6 +73,9 @@ void hm_render_done(hm_render *r, const hm_copy_result *res, double seconds);
 /* Prints the final error line. */
 void hm_render_error(hm_render *r, const hm_err *err);
 void hm_render_sync(const hm_sync_progress *p, void *ud); /* ud: hm_render* */
+/* The sync's progress as a JSON object (new reference): the "sync" object of status.json, and
+ * the fields of a --progress json "sync" event. */
+json_t *hm_render_sync_json(const hm_sync_progress *p);
 void hm_render_sync_done(hm_render *r, const hm_sync_result *res);
 
 /*

@@ -75,18 +75,6 @@ static void on_copy_progress(const hm_progress *p, void *ud)
     status_copy(x, "copying", p, NULL, false);
 }
 
-static json_t *sync_json(const hm_sync_progress *p)
-{
-    return json_pack("{s:s, s:s, s:I, s:s, s:f, s:o, s:I, s:I, s:f, s:f, s:i, s:o, s:s, s:I}", "phase",
-                     hm_sync_phase_name(p->phase), "file", p->file ? p->file : "", "pos", (json_int_t)p->pos,
-                     "gtid_set", p->gtid_set ? p->gtid_set : "", "lag_s", p->lag_s, "lag_bytes",
-                     p->lag_bytes_known ? json_integer((json_int_t)p->lag_bytes) : json_null(), "trx_applied",
-                     (json_int_t)p->trx_applied, "rows_applied", (json_int_t)p->rows_applied, "trx_per_sec",
-                     p->trx_per_sec, "rows_per_sec", p->rows_per_sec, "reconnects", (int)p->reconnects,
-                     "last_error", p->last_error ? json_string(p->last_error) : json_null(), "slow_tables",
-                     p->slow_tables ? p->slow_tables : "", "keyless_rows", (json_int_t)p->keyless_rows);
-}
-
 static void on_sync_progress(const hm_sync_progress *p, void *ud)
 {
     run_ctx *x = ud;
@@ -94,7 +82,7 @@ static void on_sync_progress(const hm_sync_progress *p, void *ud)
     hm_render_sync(p, &x->r);
     if (x->dir && (now - x->last_status >= 0.5 || p->phase == HM_SYNC_FINISHED || p->phase == HM_SYNC_FINISHING)) {
         json_t *o = json_pack("{s:s, s:o}", "state", p->phase == HM_SYNC_FINISHING ? "finishing" : "syncing",
-                              "sync", sync_json(p));
+                              "sync", hm_render_sync_json(p));
         x->last_status = now;
         hm_statedir_status(x->dir, o);
     }

@@ -172,6 +172,19 @@ static void fmt_bytes(uint64_t n, bool known, char *out, size_t sz)
         snprintf(out, sz, "%.1f MB", (double)n / 1e6);
 }
 
+json_t *hm_render_sync_json(const hm_sync_progress *p)
+{
+    return json_pack("{s:s, s:s, s:I, s:s, s:f, s:o, s:I, s:I, s:f, s:f, s:f, s:i, s:o, s:s, s:I}", "phase",
+                     hm_sync_phase_name(p->phase), "file", p->file ? p->file : "", "pos", (json_int_t)p->pos,
+                     "gtid_set", p->gtid_set ? p->gtid_set : "", "lag_s", p->lag_s, "lag_bytes",
+                     p->lag_bytes_known ? json_integer((json_int_t)p->lag_bytes) : json_null(), "trx_applied",
+                     (json_int_t)p->trx_applied, "rows_applied", (json_int_t)p->rows_applied, "trx_per_sec",
+                     p->trx_per_sec, "rows_per_sec", p->rows_per_sec, "elapsed_s", p->elapsed_s, "reconnects",
+                     (int)p->reconnects, "last_error", p->last_error ? json_string(p->last_error) : json_null(),
+                     "slow_tables", p->slow_tables ? p->slow_tables : "", "keyless_rows",
+                     (json_int_t)p->keyless_rows);
+}
+
 void hm_render_sync(const hm_sync_progress *p, void *ud)
 {
     hm_render *r = ud;
@@ -181,20 +194,12 @@ void hm_render_sync(const hm_sync_progress *p, void *ud)
     case HM_PROGRESS_NONE:
     case HM_PROGRESS_AUTO:
         return;
-    case HM_PROGRESS_JSON:
-        emit_json(r->f, json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:o, s:I, s:I, s:f, s:f, s:f, s:i, s:s, s:I}",
-                                  "event",
-                                  "sync", "phase", hm_sync_phase_name(p->phase), "file", p->file,
-                                  "pos", (json_int_t)p->pos, "gtid_set", p->gtid_set, "lag_s", p->lag_s,
-                                  "lag_bytes", p->lag_bytes_known ? json_integer((json_int_t)p->lag_bytes)
-                                                                  : json_null(),
-                                  "trx_applied", (json_int_t)p->trx_applied,
-                                  "rows_applied", (json_int_t)p->rows_applied, "trx_per_sec", p->trx_per_sec,
-                                  "rows_per_sec", p->rows_per_sec, "elapsed_s", p->elapsed_s,
-                                  "reconnects", (int)p->reconnects, "slow_tables",
-                                  p->slow_tables ? p->slow_tables : "", "keyless_rows",
-                                  (json_int_t)p->keyless_rows));
+    case HM_PROGRESS_JSON: {
+        json_t *o = json_pack("{s:s}", "event", "sync");
+        json_object_update_new(o, hm_render_sync_json(p));
+        emit_json(r->f, o);
         return;
+    }
     case HM_PROGRESS_LINES:
         if (p->slow_tables && strlen(p->slow_tables) > r->slow_noted) {
             const char *add = p->slow_tables + r->slow_noted;

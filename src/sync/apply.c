@@ -129,6 +129,8 @@ struct hm_sync_applier {
     size_t row_inline;   /* inline bytes of the row being filled */
     bool warned;         /* the last statement warned more than expected */
     hm_sync_apply_stats st;
+    hm_sync_keyless_fn on_keyless;
+    void *keyless_ud;
 };
 
 /* ---- the table cache ---- */
@@ -233,6 +235,12 @@ void hm_sync_applier_free(hm_sync_applier *a)
     free(a->after);
     hm_buf_release(&a->arena);
     free(a);
+}
+
+void hm_sync_applier_on_keyless(hm_sync_applier *a, hm_sync_keyless_fn fn, void *ud)
+{
+    a->on_keyless = fn;
+    a->keyless_ud = ud;
 }
 
 void hm_sync_applier_stats(const hm_sync_applier *a, hm_sync_apply_stats *out)
@@ -584,6 +592,8 @@ static hm_code get_def(hm_sync_applier *a, const char *db, const char *name, hm_
         tdef_free(t);
         return rc;
     }
+    if (!t->key && a->on_keyless)
+        a->on_keyless(a->keyless_ud, db, name);
     t->hash = h;
     t->last_use = ++a->clock;
     pp = &a->bucket[h % APPLY_BUCKETS];

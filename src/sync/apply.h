@@ -84,6 +84,12 @@ void hm_sync_applier_free(hm_sync_applier *a);
 hm_code hm_sync_apply_rows(hm_sync_applier *a, const hm_binlog_fmt *fmt, const hm_binlog_event *ev,
                            const hm_binlog_table *tm, hm_err *err);
 
+/* Called with a table's names when the applier loads the definition of a table without a key
+ * (its rows are matched on all their columns), before the first change it applies to it; again
+ * after the definition is forgotten and loaded anew. The names are borrowed for the call. */
+typedef void (*hm_sync_keyless_fn)(void *ud, const char *db, const char *table);
+void hm_sync_applier_on_keyless(hm_sync_applier *a, hm_sync_keyless_fn fn, void *ud);
+
 /* Forgets the cached definition and statements of db.table (after DDL on it, or a rename). */
 void hm_sync_applier_forget(hm_sync_applier *a, const char *db, const char *table);
 /* Forgets everything (after DDL whose effect is not known, or a new target connection). */

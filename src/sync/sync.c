@@ -119,9 +119,10 @@ struct hm_sync {
     hm_sync_phase phase;
 
     /* keyless tables changes were applied to (each row matched on all its columns): "db.t, db.u",
-     * for the progress report; kept over runs of this handle */
+     * for the progress report; kept over runs of this handle, as is the count of such rows
+     * applied by the appliers of earlier runs */
     hm_buf slow;
-    uint64_t keyless_rows;
+    uint64_t keyless_base;
 };
 
 const char *hm_sync_phase_name(hm_sync_phase p)
@@ -252,6 +253,34 @@ static hm_code gtid_text(hm_sync *s, hm_err *err)
         return hm_err_set(err, HM_ENOMEM, "out of memory");
     s->gtid_txt.len--;
     return HM_OK;
+}
+
+/* An applier loaded a table without a key: named once in the progress report (rare: once per
+ * definition load, and such tables are few, so the list is searched as it is). */
+static void note_slow(void *ud, const char *db, const char *name)
+{
+    hm_sync *s = ud;
+    size_t dl = strlen(db), tl = strlen(name);
+    for (const char *p = s->slow.data; p && (p = strstr(p, db)) != NULL; p += dl)
+        if ((p == s->slow.data || p[-1] == ' ') && p[dl] == '.' && strncmp(p + dl + 1, name, tl) == 0 &&
+            (p[dl + 1 + tl] == ',' || p[dl + 1 + tl] == '\0'))
+            return;
+    /* a full list keeps what it has: the precheck names them all */
+    (void)hm_buf_addf(&s->slow, "%s%s.%s", s->slow.len ? ", " : "", db, name);
+}
+
+/* Rows matched on all their columns, all runs of this handle. */
+static uint64_t keyless_now(hm_sync *s)
+{
+    uint64_t n = s->keyless_base;
+    for (int i = 0; i < 2; i++) {
+        hm_sync_apply_stats st;
+        if (s->lanes[i].ap) {
+            hm_sync_applier_stats(s->lanes[i].ap, &st);
+            n += st.keyless_rows;
+        }
+    }
+    return n;
 }
 
 static uint64_t rows_now(hm_sync *s)
@@ -764,27 +793,9 @@ done:
     return rc;
 }
 
-/* Records that n rows of t, a table without a key, were matched on all their columns. */
-static void note_slow(hm_sync *s, const hm_binlog_table *t, uint64_t n)
-{
-    size_t dl = strlen(t->db), tl = strlen(t->name);
-    const char *p = s->slow.data, *end = p ? p + s->slow.len : NULL;
-    s->keyless_rows += n;
-    while (p && p < end) { /* the list is short: tables without a key are few */
-        const char *sep = memchr(p, ',', (size_t)(end - p)), *e = sep ? sep : end;
-        if ((size_t)(e - p) == dl + 1 + tl && memcmp(p, t->db, dl) == 0 && p[dl] == '.' &&
-            memcmp(p + dl + 1, t->name, tl) == 0)
-            return;
-        p = sep ? sep + 2 : end;
-    }
-    /* a full list keeps what it has: the precheck names them all */
-    (void)hm_buf_addf(&s->slow, "%s%s.%s", s->slow.len ? ", " : "", t->db, t->name);
-}
-
 static hm_code on_rows(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
 {
     const hm_binlog_table *t = hm_binlog_tables_get(&s->maps, ev->u.rows.table_id);
-    hm_sync_apply_stats st0, st1;
     hm_binlog_event in;
     hm_code rc;
     if (!t)
@@ -800,13 +811,7 @@ static hm_code on_rows(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
     /* rows event flag 0x0002: the source session had foreign_key_checks off */
     if ((rc = set_fk_checks(s, (ev->u.rows.flags & 0x0002) == 0, err)) != HM_OK)
         return rc;
-    hm_sync_applier_stats(s->L->ap, &st0);
-    if ((rc = hm_sync_apply_rows(s->L->ap, &s->fmt, &in, t, err)) != HM_OK)
-        return rc;
-    hm_sync_applier_stats(s->L->ap, &st1);
-    if (st1.keyless_rows > st0.keyless_rows)
-        note_slow(s, t, st1.keyless_rows - st0.keyless_rows);
-    return HM_OK;
+    return hm_sync_apply_rows(s->L->ap, &s->fmt, &in, t, err);
 }
 
 static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
@@ -989,7 +994,7 @@ static void report(hm_sync *s, bool force, const char *last_error)
     p.elapsed_s = now - s->t0;
     p.reconnects = s->reconnects;
     p.last_error = last_error;
-    p.keyless_rows = s->keyless_rows;
+    p.keyless_rows = keyless_now(s);
     p.slow_tables = s->slow.data && s->slow.len ? s->slow.data : NULL;
     s->o.progress(&p, s->o.progress_ud);
     s->last_progress = now;
@@ -1010,8 +1015,12 @@ static void run_release(hm_sync *s)
         if (l->ckpt)
             mysql_stmt_close(l->ckpt);
         l->ckpt = NULL;
-        if (l->ap)
+        if (l->ap) {
+            hm_sync_apply_stats st;
+            hm_sync_applier_stats(l->ap, &st);
+            s->keyless_base += st.keyless_rows;
             hm_sync_applier_free(l->ap);
+        }
         l->ap = NULL;
         if (l->tgt.my)
             mysql_rollback(l->tgt.my);
@@ -1125,6 +1134,7 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
             rc = err->code;
             goto out;
         }
+        hm_sync_applier_on_keyless(s->lanes[i].ap, note_slow, s);
     }
     if ((s->committer = hm_sync_committer_new(err)) == NULL) {
         rc = err->code;

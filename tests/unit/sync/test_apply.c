@@ -58,6 +58,14 @@ static uint32_t next_server_id = 9100;
 static MYSQL *src, *tgt;          /* plain sessions for the test's own SQL */
 static hm_conn apply_conn;        /* the applier's target session */
 static hm_sync_applier *applier;
+static char keyless_seen[4096]; /* "db.t;" per call of the applier's keyless callback */
+
+static void on_keyless(void *ud, const char *db, const char *table)
+{
+    size_t n = strlen(keyless_seen);
+    (void)ud;
+    snprintf(keyless_seen + n, sizeof keyless_seen - n, "%s.%s;", db, table);
+}
 
 static MYSQL *connect_raw(unsigned port)
 {
@@ -429,6 +437,10 @@ static void test_types(void **state)
     hm_sync_applier_stats(applier, &st1);
     assert_int_equal(compare_db("ap_types"), 2 * 6);
     assert_true(st1.keyless_rows > st0.keyless_rows);
+    /* the keyless table is reported once, the keyed one never */
+    assert_non_null(strstr(keyless_seen, "ap_types.nk;"));
+    assert_null(strstr(strstr(keyless_seen, "ap_types.nk;") + 1, "ap_types.nk;"));
+    assert_null(strstr(keyless_seen, "ap_types.t;"));
     assert_true(st1.rows_updated - st0.rows_updated >= 2 * 7);
     assert_true(st1.rows_deleted - st0.rows_deleted >= 2 * 5);
 }
@@ -755,6 +767,7 @@ static int setup(void **state)
         fail_msg("%s", err.msg);
     applier = hm_sync_applier_new(&apply_conn, &err);
     assert_non_null(applier);
+    hm_sync_applier_on_keyless(applier, on_keyless, NULL);
     for (const char *const *d = (const char *const[]){"ap_types", "ap_keys", "ap_div", "ap_min",
                                                        "ap_ddl", "ap_bench", "ap_bulk", NULL};
          *d; d++) {
