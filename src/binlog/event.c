@@ -361,6 +361,18 @@ static const char *decode_query(const hm_binlog_fmt *fmt, hm_binlog_event *ev, h
     return NULL;
 }
 
+/* The CRC32 of a FORMAT_DESCRIPTION as MySQL and MariaDB compute and check it: with
+ * LOG_EVENT_BINLOG_IN_USE_F clear. A server sets that flag in the file's FDE while the file is
+ * open, after the event (and its checksum) was written, and clears it when it closes the file;
+ * a copy of an open file keeps it set. */
+static uint32_t fde_crc(const uint8_t *raw, size_t size)
+{
+    uint8_t flags_lo = raw[17] & (uint8_t)~HM_BINLOG_F_IN_USE;
+    uint32_t crc = hm_binlog_crc32(0, raw, 17);
+    crc = hm_binlog_crc32(crc, &flags_lo, 1);
+    return hm_binlog_crc32(crc, raw + 18, size - 4 - 18);
+}
+
 static const char *decode_fde(hm_binlog_fmt *fmt, hm_binlog_event *ev, bool verify,
                               bool *crc_bad)
 {
@@ -396,8 +408,7 @@ static const char *decode_fde(hm_binlog_fmt *fmt, hm_binlog_event *ev, bool veri
         if (alg != HM_BINLOG_CRC_OFF && alg != HM_BINLOG_CRC_CRC32)
             return "unknown checksum algorithm";
         /* MySQL writes the FDE's CRC even when checksums are off; only CRC32 says it must hold */
-        if (alg == HM_BINLOG_CRC_CRC32 && verify &&
-            hm_binlog_crc32(0, ev->raw, ev->size - 4) != ev->crc) {
+        if (alg == HM_BINLOG_CRC_CRC32 && verify && fde_crc(ev->raw, ev->size) != ev->crc) {
             *crc_bad = true;
             return "checksum mismatch";
         }
@@ -423,6 +434,7 @@ static const char *decode_fde(hm_binlog_fmt *fmt, hm_binlog_event *ev, bool veri
     ev->u.fde.create_timestamp = ts;
     ev->u.fde.header_len = (uint8_t)hlen;
     ev->u.fde.checksum_alg = alg;
+    ev->u.fde.in_use = (ev->flags & HM_BINLOG_F_IN_USE) != 0;
     return NULL;
 }
 
@@ -495,6 +507,12 @@ static const char *decode_rows(const hm_binlog_fmt *fmt, hm_binlog_event *ev, hm
         ev->u.rows.version = 1;
         ev->u.rows.compressed = true;
         ev->u.rows.action = (hm_binlog_rows_action)(t - HM_BINLOG_T_WRITE_ROWS_COMPRESSED_V1);
+        break;
+    case HM_BINLOG_T_PARTIAL_UPDATE_ROWS:
+        /* UPDATE_ROWS v2 whose after images may carry JSON diffs (see rows.h) */
+        ev->u.rows.version = 2;
+        ev->u.rows.partial = true;
+        ev->u.rows.action = HM_BINLOG_ROWS_UPDATE;
         break;
     default:
         ev->u.rows.version = 2;
@@ -605,26 +623,232 @@ static const char *decode_mysql_gtid(const hm_binlog_fmt *fmt, hm_binlog_event *
     return NULL;
 }
 
+/* MySQL's serialization library (8.3+) writes unsigned integers in 1 to 9 bytes: the number of
+ * trailing 1 bits of the first byte is the number of bytes after it (8: a plain 64-bit value
+ * follows), and the value is the little-endian bytes shifted right by that count plus one. */
+static bool rd_varlen(hm_rd *r, uint64_t *v)
+{
+    unsigned n = 0;
+    uint64_t x = 0;
+    if (!rd_has(r, 1))
+        return false;
+    while (n < 8 && (r->p[0] >> n) & 1)
+        n++;
+    if (n == 8) {
+        if (!rd_has(r, 9))
+            return false;
+        *v = hm_le64(r->p + 1);
+        r->p += 9;
+        return true;
+    }
+    if (!rd_has(r, n + 1u))
+        return false;
+    x = hm_leN(r->p, n + 1);
+    r->p += n + 1;
+    *v = x >> (n + 1);
+    return true;
+}
+
+/* Signed: the sign in the lowest bit (1: negative, value -(v >> 1) - 1). */
+static bool rd_varlen_signed(hm_rd *r, int64_t *v)
+{
+    uint64_t u;
+    if (!rd_varlen(r, &u))
+        return false;
+    *v = (u & 1) ? -(int64_t)(u >> 1) - 1 : (int64_t)(u >> 1);
+    return true;
+}
+
+/* A GTID tag: 1 to 32 of [a-z0-9_], not starting with a digit (MySQL lowercases tags). */
+static bool tag_ok(const uint8_t *p, size_t n)
+{
+    if (n < 1 || n > HM_BINLOG_TAG_MAX || (p[0] >= '0' && p[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(p[i] == '_' || (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z')))
+            return false;
+    return true;
+}
+
+/* One (uuid, tag) entry of an encoded GTID set (PREVIOUS_GTIDS): validated as it is read. */
+typedef struct gtid_entry {
+    const uint8_t *sid;
+    const uint8_t *tag;       /* NULL: untagged */
+    size_t tag_len;
+    uint64_t nint;
+    const uint8_t *iv;        /* nint x (start 8, exclusive end 8) */
+} gtid_entry;
+
+/* The set's header: untagged sets start with the SID count (8 bytes); MySQL 8.3+ tagged ones with
+ * a format byte 1, the count in 6 bytes, format byte 1 again. */
+static const char *gtid_set_head(hm_rd *r, bool *tagged, uint64_t *nsids)
+{
+    uint64_t h;
+    if (!rd_u64(r, &h))
+        return "truncated SID count";
+    *tagged = (h >> 56) != 0;
+    if (!*tagged) {
+        *nsids = h;
+        return NULL;
+    }
+    if ((h >> 56) != 1 || (h & 0xff) != 1)
+        return "unknown GTID set format";
+    *nsids = (h >> 8) & (((uint64_t)1 << 48) - 1);
+    return NULL;
+}
+
+static const char *gtid_set_entry(hm_rd *r, bool tagged, gtid_entry *e)
+{
+    uint64_t tl, a, b;
+    if (!rd_bytes(r, 16, &e->sid))
+        return "truncated SID";
+    e->tag = NULL;
+    e->tag_len = 0;
+    if (tagged) {
+        if (!rd_varlen(r, &tl) || tl > HM_BINLOG_TAG_MAX || !rd_bytes(r, tl, &e->tag))
+            return "truncated or bad tag";
+        e->tag_len = tl;
+        if (tl == 0)
+            e->tag = NULL;
+        else if (!tag_ok(e->tag, tl))
+            return "bad tag";
+    }
+    if (!rd_u64(r, &e->nint))
+        return "truncated interval count";
+    if (e->nint > rd_left(r) / 16)
+        return "truncated intervals";
+    e->iv = r->p;
+    for (uint64_t k = 0; k < e->nint; k++) {
+        rd_u64(r, &a);
+        rd_u64(r, &b);
+        if (a < 1 || b <= a)
+            return "bad interval";
+    }
+    return NULL;
+}
+
 static const char *decode_previous_gtids(hm_binlog_event *ev, hm_rd *r)
 {
-    uint64_t nsids, nint, a = 0, b = 0;
+    uint64_t nsids;
+    bool tagged;
+    const char *bad;
+    gtid_entry e;
     ev->u.previous_gtids.data = r->p;
     ev->u.previous_gtids.len = rd_left(r);
-    if (!rd_u64(r, &nsids))
-        return "truncated SID count";
-    for (uint64_t i = 0; i < nsids; i++) {
-        if (!rd_skip(r, 16) || !rd_u64(r, &nint))
-            return "truncated SID";
-        if (nint > rd_left(r) / 16)
-            return "truncated intervals";
-        for (uint64_t k = 0; k < nint; k++) {
-            rd_u64(r, &a);
-            rd_u64(r, &b);
-            if (a < 1 || b <= a)
-                return "bad interval";
+    if ((bad = gtid_set_head(r, &tagged, &nsids)))
+        return bad;
+    for (uint64_t i = 0; i < nsids; i++)
+        if ((bad = gtid_set_entry(r, tagged, &e)))
+            return bad;
+    ev->u.previous_gtids.n_sids = nsids;
+    ev->u.previous_gtids.tagged = tagged;
+    return NULL;
+}
+
+/* GTID_TAGGED (MySQL 8.3+): a message of MySQL's serialization library: format version (1 byte,
+ * 2), the message size (varlen, counting from the version byte), the last non-ignorable field id,
+ * then (field id, value) pairs: 0 flags, 1 uuid (16 varlen bytes), 2 gno (signed), 3 tag (varlen
+ * length, bytes), 4 last_committed, 5 sequence_number (signed), 6 immediate commit timestamp,
+ * 7 original commit timestamp, 8 transaction length, 9 immediate server version, 10 original
+ * server version, 11 commit group ticket. Fields left out keep their defaults (original ones =
+ * immediate ones). A field id this decoder does not know ends the message if it is ignorable (its
+ * size cannot be known) and fails it otherwise. */
+static const char *decode_tagged_gtid(hm_binlog_event *ev, hm_rd *r)
+{
+    uint32_t version;
+    uint64_t size, lnif, fid, v;
+    int64_t sv;
+    const uint8_t *start = r->p, *tag;
+    bool have_sid = false, have_gno = false, have_ots = false, have_osv = false;
+    hm_rd f;
+
+    ev->u.mysql_gtid.lt_type = 2;
+    if (!rd_u8(r, &version))
+        return "truncated serialization version";
+    if (version != 2)
+        return "unknown serialization version of the tagged GTID";
+    if (!rd_varlen(r, &size) || !rd_varlen(r, &lnif))
+        return "truncated message header";
+    if (size < (uint64_t)(r->p - start) || size - (uint64_t)(r->p - start) > rd_left(r))
+        return "message size out of range";
+    f = hm_rd_make(r->p, (size_t)(size - (uint64_t)(r->p - start)));
+    while (rd_left(&f) > 0) {
+        if (!rd_varlen(&f, &fid))
+            return "truncated field id";
+        switch (fid) {
+        case 0:
+            if (!rd_varlen(&f, &v) || v > 255)
+                return "bad flags";
+            ev->u.mysql_gtid.flags = (uint8_t)v;
+            break;
+        case 1:
+            for (int i = 0; i < 16; i++) {
+                if (!rd_varlen(&f, &v) || v > 255)
+                    return "bad uuid";
+                ev->u.mysql_gtid.sid[i] = (uint8_t)v;
+            }
+            have_sid = true;
+            break;
+        case 2:
+            if (!rd_varlen_signed(&f, &sv) || sv < 1)
+                return "bad GNO";
+            ev->u.mysql_gtid.gno = sv;
+            have_gno = true;
+            break;
+        case 3:
+            if (!rd_varlen(&f, &v) || v > HM_BINLOG_TAG_MAX || !rd_bytes(&f, v, &tag) ||
+                !tag_ok(tag, v))
+                return "bad tag";
+            ev->u.mysql_gtid.tag.p = (const char *)tag;
+            ev->u.mysql_gtid.tag.len = v;
+            break;
+        case 4:
+        case 5:
+            if (!rd_varlen_signed(&f, &sv) || sv < 0)
+                return "bad logical timestamp";
+            if (fid == 4)
+                ev->u.mysql_gtid.last_committed = sv;
+            else
+                ev->u.mysql_gtid.sequence_number = sv;
+            break;
+        case 6: case 7: case 8: case 11:
+            if (!rd_varlen(&f, &v))
+                return "truncated field";
+            if (fid == 6) {
+                ev->u.mysql_gtid.immediate_commit_ts = v;
+                ev->u.mysql_gtid.has_commit_ts = true;
+            } else if (fid == 7) {
+                ev->u.mysql_gtid.original_commit_ts = v;
+                have_ots = true;
+            } else if (fid == 8) {
+                ev->u.mysql_gtid.trx_len = v;
+                ev->u.mysql_gtid.has_trx_len = true;
+            }
+            break;
+        case 9: case 10:
+            if (!rd_varlen(&f, &v) || v > UINT32_MAX)
+                return "bad server version";
+            if (fid == 9) {
+                ev->u.mysql_gtid.immediate_server_version = (uint32_t)v;
+                ev->u.mysql_gtid.has_server_version = true;
+            } else {
+                ev->u.mysql_gtid.original_server_version = (uint32_t)v;
+                have_osv = true;
+            }
+            break;
+        default:
+            if (fid <= lnif)
+                return "a field this decoder does not know and may not skip";
+            f.p = f.end; /* ignorable, of unknown size: the rest is not needed */
+            break;
         }
     }
-    ev->u.previous_gtids.n_sids = nsids;
+    if (!have_sid || !have_gno || !ev->u.mysql_gtid.tag.p)
+        return "uuid, GNO or tag missing";
+    if (!have_ots)
+        ev->u.mysql_gtid.original_commit_ts = ev->u.mysql_gtid.immediate_commit_ts;
+    if (!have_osv)
+        ev->u.mysql_gtid.original_server_version = ev->u.mysql_gtid.immediate_server_version;
     return NULL;
 }
 
@@ -708,7 +932,7 @@ static const char *decode_payload(hm_binlog_event *ev, hm_rd *r)
 }
 
 /* Everything but FORMAT_DESCRIPTION, whose checksum and body were already handled. */
-static const char *decode_body(const hm_binlog_fmt *fmt, hm_binlog_event *ev, bool *unsupported)
+static const char *decode_body(const hm_binlog_fmt *fmt, hm_binlog_event *ev)
 {
     hm_rd r = hm_rd_make(ev->body, ev->body_len);
     const uint8_t *p;
@@ -800,7 +1024,7 @@ static const char *decode_body(const hm_binlog_fmt *fmt, hm_binlog_event *ev, bo
     case HM_BINLOG_T_DELETE_ROWS: case HM_BINLOG_T_WRITE_ROWS_COMPRESSED_V1:
     case HM_BINLOG_T_UPDATE_ROWS_COMPRESSED_V1: case HM_BINLOG_T_DELETE_ROWS_COMPRESSED_V1:
     case HM_BINLOG_T_WRITE_ROWS_COMPRESSED: case HM_BINLOG_T_UPDATE_ROWS_COMPRESSED:
-    case HM_BINLOG_T_DELETE_ROWS_COMPRESSED:
+    case HM_BINLOG_T_DELETE_ROWS_COMPRESSED: case HM_BINLOG_T_PARTIAL_UPDATE_ROWS:
         ev->kind = HM_BINLOG_EV_ROWS;
         return decode_rows(fmt, ev, &r);
     case HM_BINLOG_T_ROWS_QUERY:
@@ -870,13 +1094,9 @@ static const char *decode_body(const hm_binlog_fmt *fmt, hm_binlog_event *ev, bo
             return "truncated encryption header";
         ev->u.start_encryption.scheme = (uint8_t)a;
         return NULL;
-    case HM_BINLOG_T_PARTIAL_UPDATE_ROWS:
-        *unsupported = true;
-        return "MySQL partial JSON updates are not supported: set binlog_row_value_options='' "
-               "on the source";
     case HM_BINLOG_T_GTID_TAGGED:
-        *unsupported = true;
-        return "tagged GTIDs (MySQL 8.3+) are not supported";
+        ev->kind = HM_BINLOG_EV_MYSQL_GTID;
+        return decode_tagged_gtid(ev, &r);
     case HM_BINLOG_T_START_V3: case HM_BINLOG_T_LOAD: case HM_BINLOG_T_SLAVE:
     case HM_BINLOG_T_CREATE_FILE: case HM_BINLOG_T_APPEND_BLOCK: case HM_BINLOG_T_EXEC_LOAD:
     case HM_BINLOG_T_DELETE_FILE: case HM_BINLOG_T_NEW_LOAD: case HM_BINLOG_T_BEGIN_LOAD_QUERY:
@@ -896,7 +1116,7 @@ hm_code hm_binlog_event_decode(hm_binlog_fmt *fmt, const uint8_t *buf, size_t le
                                hm_binlog_event *ev, hm_err *err)
 {
     const char *bad = NULL;
-    bool unsupported = false, crc_bad = false;
+    bool crc_bad = false;
     size_t hlen;
 
     memset(ev, 0, sizeof *ev);
@@ -945,7 +1165,7 @@ hm_code hm_binlog_event_decode(hm_binlog_fmt *fmt, const uint8_t *buf, size_t le
             goto fail;
         }
     }
-    bad = decode_body(fmt, ev, &unsupported);
+    bad = decode_body(fmt, ev);
     if (bad)
         goto fail;
     return HM_OK;
@@ -966,9 +1186,11 @@ fail:;
         return hm_err_set(err, HM_ESOURCE,
                           "%s: %s event of %zu bytes: checksum mismatch (stored 0x%08x, "
                           "computed 0x%08x): the event is corrupt",
-                          where, tn, len, ev->crc, hm_binlog_crc32(0, buf, len - 4));
-    return hm_err_set(err, HM_ESOURCE, "%s: %s event of %zu bytes: %s%s", where, tn, len,
-                      unsupported ? "" : "malformed: ", bad);
+                          where, tn, len, ev->crc,
+                          ev->type == HM_BINLOG_T_FORMAT_DESCRIPTION ? fde_crc(buf, len)
+                                                                     : hm_binlog_crc32(0, buf, len - 4));
+    return hm_err_set(err, HM_ESOURCE, "%s: %s event of %zu bytes: malformed: %s", where, tn, len,
+                      bad);
 }
 
 void hm_binlog_uuid_format(const uint8_t sid[16], char out[37])
@@ -994,7 +1216,11 @@ bool hm_binlog_gtid_format(const hm_binlog_event *ev, char *out, size_t n)
     if (ev->kind == HM_BINLOG_EV_MYSQL_GTID && !ev->u.mysql_gtid.anonymous) {
         char uuid[37];
         hm_binlog_uuid_format(ev->u.mysql_gtid.sid, uuid);
-        snprintf(out, n, "%s:%lld", uuid, (long long)ev->u.mysql_gtid.gno);
+        if (ev->u.mysql_gtid.tag.len)
+            snprintf(out, n, "%s:%.*s:%lld", uuid, (int)ev->u.mysql_gtid.tag.len,
+                     ev->u.mysql_gtid.tag.p, (long long)ev->u.mysql_gtid.gno);
+        else
+            snprintf(out, n, "%s:%lld", uuid, (long long)ev->u.mysql_gtid.gno);
         return true;
     }
     if (n)
@@ -1025,15 +1251,29 @@ hm_code hm_binlog_gtid_set_format(const hm_binlog_event *ev, hm_buf *out)
     }
     if (ev->kind != HM_BINLOG_EV_PREVIOUS_GTIDS)
         return HM_EUSAGE;
-    /* validated by decode_previous_gtids, so the reads below stay in bounds */
-    const uint8_t *p = ev->u.previous_gtids.data + 8;
-    for (uint64_t i = 0; i < ev->u.previous_gtids.n_sids && rc == HM_OK; i++) {
+    /* validated by decode_previous_gtids, so this walk cannot fail. The entries of one uuid
+     * (untagged first, then its tags) are written as one element, as gtid_executed prints them:
+     * "uuid:1-13:mytag:1-2". */
+    hm_rd r = hm_rd_make(ev->u.previous_gtids.data, ev->u.previous_gtids.len);
+    bool tagged;
+    uint64_t nsids;
+    const uint8_t *prev = NULL;
+    gtid_entry e;
+    if (gtid_set_head(&r, &tagged, &nsids))
+        return HM_ESOURCE;
+    for (uint64_t i = 0; i < nsids && rc == HM_OK; i++) {
         char uuid[37];
-        uint64_t nint = hm_le64(p + 16);
-        hm_binlog_uuid_format(p, uuid);
-        rc = hm_buf_addf(out, "%s%s", i ? "," : "", uuid);
-        p += 24;
-        for (uint64_t k = 0; k < nint && rc == HM_OK; k++, p += 16) {
+        if (gtid_set_entry(&r, tagged, &e))
+            return HM_ESOURCE;
+        if (!prev || memcmp(prev, e.sid, 16) != 0) {
+            hm_binlog_uuid_format(e.sid, uuid);
+            rc = hm_buf_addf(out, "%s%s", i ? "," : "", uuid);
+        }
+        prev = e.sid;
+        if (rc == HM_OK && e.tag)
+            rc = hm_buf_addf(out, ":%.*s", (int)e.tag_len, (const char *)e.tag);
+        for (uint64_t k = 0; k < e.nint && rc == HM_OK; k++) {
+            const uint8_t *p = e.iv + 16 * k;
             uint64_t a = hm_le64(p), b = hm_le64(p + 8) - 1; /* stored end is exclusive */
             if (a == b)
                 rc = hm_buf_addf(out, ":%llu", (unsigned long long)a);

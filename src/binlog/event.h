@@ -12,9 +12,12 @@
  * an HM_ESOURCE error whose message names the file, the 64-bit position, the event type and what
  * was missing. An event type the decoder does not know is not an error: it comes back as
  * HM_BINLOG_EV_UNKNOWN with its type code, position and LOG_EVENT_IGNORABLE_F flag, and the caller
- * decides (a replica must stop on an unknown event that is not ignorable). Two MySQL types are
- * known but unsupported and are errors: PARTIAL_UPDATE_ROWS (39, binlog_row_value_options=
- * PARTIAL_JSON) and the tagged GTID of MySQL 8.3+ (42).
+ * decides (a replica must stop on an unknown event that is not ignorable; Aurora's padding, type
+ * 100, is flagged ignorable). MySQL's PARTIAL_UPDATE_ROWS (39) is an UPDATE ROWS event with
+ * rows.partial; the tagged GTID of MySQL 8.3+ (42) a MYSQL_GTID with a tag.
+ *
+ * A FORMAT_DESCRIPTION with LOG_EVENT_BINLOG_IN_USE_F (HM_BINLOG_F_IN_USE) comes from a file the
+ * server still had open: its CRC32 is checked with that flag clear, as the servers do.
  *
  * Positions are 64-bit. The header's log_pos field is 32 bits wide and wraps past 4 GiB, so the
  * caller says where the event starts (pos) and ev->next_pos = pos + size is computed, never read.
@@ -35,6 +38,7 @@
 #define HM_BINLOG_MAGIC "\xfe" "bin"
 #define HM_BINLOG_MAGIC_LEN 4
 #define HM_BINLOG_HEADER_LEN 19 /* the common header of format v4 */
+#define HM_BINLOG_TAG_MAX 32    /* longest GTID tag (MySQL 8.3+) */
 
 /* Event type codes, as MySQL and MariaDB number them. */
 enum hm_binlog_type {
@@ -96,6 +100,8 @@ enum hm_binlog_type {
 };
 
 /* Header flags. */
+#define HM_BINLOG_F_IN_USE 0x0001     /* FDE: the file was open when read (LOG_EVENT_BINLOG_IN_USE_F);
+                                         the FDE's CRC32 is computed with this flag clear */
 #define HM_BINLOG_F_ARTIFICIAL 0x0020 /* made up by the server for the dump (fake ROTATE) */
 #define HM_BINLOG_F_IGNORABLE 0x0080  /* a replica that does not know the type may skip it */
 
@@ -120,9 +126,10 @@ typedef enum hm_binlog_kind {
     HM_BINLOG_EV_INCIDENT,
     HM_BINLOG_EV_HEARTBEAT,         /* HEARTBEAT and MySQL's HEARTBEAT_V2 */
     HM_BINLOG_EV_TABLE_MAP,
-    HM_BINLOG_EV_ROWS,              /* WRITE/UPDATE/DELETE v1, v2, MariaDB compressed */
+    HM_BINLOG_EV_ROWS,              /* WRITE/UPDATE/DELETE v1, v2, MariaDB compressed, MySQL
+                                       PARTIAL_UPDATE_ROWS (an UPDATE with rows.partial) */
     HM_BINLOG_EV_ROWS_QUERY,        /* MySQL ROWS_QUERY and MariaDB ANNOTATE_ROWS */
-    HM_BINLOG_EV_MYSQL_GTID,        /* GTID and ANONYMOUS_GTID */
+    HM_BINLOG_EV_MYSQL_GTID,        /* GTID, ANONYMOUS_GTID and GTID_TAGGED */
     HM_BINLOG_EV_PREVIOUS_GTIDS,
     HM_BINLOG_EV_MARIADB_GTID,
     HM_BINLOG_EV_GTID_LIST,
@@ -188,6 +195,7 @@ typedef struct hm_binlog_event {
             uint32_t create_timestamp;
             uint8_t header_len;
             uint8_t checksum_alg;
+            bool in_use;              /* the file was still open (HM_BINLOG_F_IN_USE) */
         } fde;
         struct {
             uint64_t position; /* 64-bit */
@@ -257,6 +265,8 @@ typedef struct hm_binlog_event {
             hm_binlog_rows_action action;
             uint8_t version;          /* 1 or 2 */
             bool compressed;          /* MariaDB: rows is zlib data, see inflate.h */
+            bool partial;             /* MySQL PARTIAL_UPDATE_ROWS (binlog_row_value_options=
+                                         PARTIAL_JSON): after images may hold JSON diffs */
             uint64_t table_id;
             uint16_t flags;           /* bit 0: STMT_END_F */
             const uint8_t *extra;     /* v2 extra-data block (after its 2-byte length), or NULL */
@@ -281,11 +291,14 @@ typedef struct hm_binlog_event {
             uint64_t immediate_commit_ts, original_commit_ts; /* microseconds since epoch */
             uint64_t trx_len;
             uint32_t immediate_server_version, original_server_version;
+            hm_binlog_str tag;        /* GTID_TAGGED (MySQL 8.3+): the tag, [a-z_][a-z0-9_]*,
+                                         at most HM_BINLOG_TAG_MAX; len 0 when untagged */
         } mysql_gtid;
         struct {
             const uint8_t *data;      /* the encoded set: validated; format with gtid_set_format */
             size_t len;
             uint64_t n_sids;
+            bool tagged;              /* MySQL 8.3+ format: each uuid may carry a tag */
         } previous_gtids;
         struct {
             uint64_t seq_no;
@@ -350,10 +363,11 @@ void hm_binlog_event_where(const hm_binlog_fmt *fmt, const hm_binlog_event *ev, 
 
 /* "3e11fa47-71ca-11e1-9e33-c80aa9429562" into out[37]. */
 void hm_binlog_uuid_format(const uint8_t sid[16], char out[37]);
-/* The event's GTID as MySQL "uuid:n" or MariaDB "domain-server-seq". false for other kinds and
+/* The event's GTID as MySQL "uuid:n" ("uuid:tag:n" when tagged) or MariaDB "domain-server-seq".
+ * false for other kinds and
  * for MySQL anonymous GTIDs. */
 bool hm_binlog_gtid_format(const hm_binlog_event *ev, char *out, size_t n);
-/* PREVIOUS_GTIDS: "uuid:1-5:7,uuid2:1-3" appended to out. GTID_LIST: "0-1-5,1-2-3". */
+/* PREVIOUS_GTIDS: "uuid:1-5:7:tag:1-2,uuid2:1-3" appended to out. GTID_LIST: "0-1-5,1-2-3". */
 hm_code hm_binlog_gtid_set_format(const hm_binlog_event *ev, hm_buf *out);
 /* GTID_LIST entry i < count. */
 void hm_binlog_gtid_list_at(const hm_binlog_event *ev, uint32_t i, uint32_t *domain,

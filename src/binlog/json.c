@@ -313,3 +313,26 @@ hm_code hm_binlog_json_text(const uint8_t *p, size_t n, hm_buf *out, hm_err *err
     return hm_err_set(err, HM_ESOURCE, "JSON value of %zu bytes: malformed binary JSON: %s", n,
                       c.bad ? c.bad : "?");
 }
+
+hm_code hm_binlog_json_diff_next(const uint8_t **p, const uint8_t *end, hm_binlog_json_diff *d,
+                                 hm_err *err)
+{
+    hm_rd r = hm_rd_make(*p, (size_t)(end - *p));
+    uint32_t op;
+    uint64_t n;
+    memset(d, 0, sizeof *d);
+    if (!rd_u8(&r, &op) || op > HM_JSON_REMOVE)
+        return hm_err_set(err, HM_ESOURCE, "JSON diff: %s", r.p > *p ? "unknown operation"
+                                                                     : "truncated operation");
+    d->op = (hm_binlog_json_op)op;
+    if (!rd_lenenc(&r, &n) || n == 0 || !rd_bytes(&r, n, &d->path))
+        return hm_err_set(err, HM_ESOURCE, "JSON diff: truncated or empty path");
+    d->path_len = (size_t)n;
+    if (d->op != HM_JSON_REMOVE) {
+        if (!rd_lenenc(&r, &n) || !rd_bytes(&r, n, &d->value))
+            return hm_err_set(err, HM_ESOURCE, "JSON diff: truncated value");
+        d->value_len = (size_t)n;
+    }
+    *p = r.p;
+    return HM_OK;
+}

@@ -29,6 +29,29 @@
 #include "hotmig.h"
 #include "util/buf.h"
 
+/* JSON diffs (MySQL PARTIAL_UPDATE_ROWS): a sequence of
+ *   diff ::= operation (1: 0 REPLACE, 1 INSERT, 2 REMOVE) path (lenenc length, bytes: a MySQL
+ *            JSON path such as $.a[2]."b c") [value (lenenc length, binary JSON): not for REMOVE]
+ * each to be applied, in order, to the column's before value. */
+typedef enum hm_binlog_json_op {
+    HM_JSON_REPLACE = 0,
+    HM_JSON_INSERT = 1,
+    HM_JSON_REMOVE = 2,
+} hm_binlog_json_op;
+
+typedef struct hm_binlog_json_diff {
+    hm_binlog_json_op op;
+    const uint8_t *path;   /* not NUL-terminated */
+    size_t path_len;
+    const uint8_t *value;  /* binary JSON (hm_binlog_json_text); NULL for REMOVE */
+    size_t value_len;
+} hm_binlog_json_diff;
+
+/* Reads the diff at *p (< end) into d and moves *p past it. HM_ESOURCE on a truncated diff or an
+ * unknown operation. */
+hm_code hm_binlog_json_diff_next(const uint8_t **p, const uint8_t *end, hm_binlog_json_diff *d,
+                                 hm_err *err);
+
 /* Appends the text of the binary JSON document p[0..n) to out. An empty document is "null".
  * HM_ESOURCE on a malformed document (out may then hold a partial text), HM_ENOMEM. */
 hm_code hm_binlog_json_text(const uint8_t *p, size_t n, hm_buf *out, hm_err *err);

@@ -15,7 +15,12 @@
  *                  hour << 12 | minute << 6 | second), then the fraction as TIME2
  *   TIMESTAMP2     4 bytes big-endian seconds, then the fraction
  *   VARCHAR/STRING length in 1 byte (max length < 256) or 2, then the bytes
- *   BLOB/TEXT/JSON/GEOMETRY  length in 1-4 bytes (metadata), then the bytes
+ *   BLOB/TEXT/JSON/GEOMETRY/VECTOR  length in 1-4 bytes (metadata), then the bytes
+ *
+ * PARTIAL_UPDATE_ROWS (MySQL binlog_row_value_options=PARTIAL_JSON): each after image starts
+ * with value_options (lenenc); when its bit 0 (PARTIAL_JSON_UPDATES) is set, a bitmap follows with
+ * one bit per JSON column of the table (present or not); a JSON column whose bit is set holds, in
+ * place of a document, a sequence of diffs (json.h). Then the image goes on as usual.
  */
 #include "binlog/rows.h"
 
@@ -292,7 +297,7 @@ static const char *read_value(hm_rd *r, const hm_binlog_column *c, hm_binlog_val
             return "truncated string";
         return NULL;
     case HM_COL_BLOB: case HM_COL_TINY_BLOB: case HM_COL_MEDIUM_BLOB: case HM_COL_LONG_BLOB:
-    case HM_COL_JSON: case HM_COL_GEOMETRY:
+    case HM_COL_JSON: case HM_COL_GEOMETRY: case HM_COL_VECTOR:
         if (!rd_bytes(r, c->max_len, &p))
             return "truncated BLOB length";
         v->len = (size_t)hm_leN(p, c->max_len);
@@ -305,13 +310,22 @@ static const char *read_value(hm_rd *r, const hm_binlog_column *c, hm_binlog_val
 }
 
 static const char *read_image(hm_binlog_rows_iter *it, const uint8_t *present,
-                              uint32_t n_present, hm_binlog_value *vals, uint32_t *col)
+                              uint32_t n_present, hm_binlog_value *vals, uint32_t *col,
+                              bool shared)
 {
     const hm_binlog_table *t = it->t;
     hm_rd r = {it->p, it->end};
-    const uint8_t *nulls;
-    uint32_t k = 0;
+    const uint8_t *nulls, *partial = NULL;
+    uint32_t k = 0, j = 0;
 
+    *col = UINT32_MAX;
+    if (shared) { /* a PARTIAL_UPDATE_ROWS after image */
+        uint64_t opts;
+        if (!rd_lenenc(&r, &opts))
+            return "truncated value options";
+        if ((opts & 1) && !rd_bytes(&r, (t->n_json + 7) / 8, &partial))
+            return "truncated partial JSON bitmap";
+    }
     if (!rd_bytes(&r, (n_present + 7) / 8, &nulls)) {
         *col = UINT32_MAX;
         return "truncated NULL bitmap";
@@ -321,6 +335,8 @@ static const char *read_image(hm_binlog_rows_iter *it, const uint8_t *present,
         memset(v, 0, sizeof *v);
         v->col = &t->cols[i];
         v->type = t->cols[i].type;
+        if (v->type == HM_COL_JSON && partial && hm_bit(partial, j++))
+            v->json_diff = true;
         if (!hm_bit(present, i))
             continue;
         v->present = true;
@@ -397,12 +413,13 @@ hm_code hm_binlog_rows_next(hm_binlog_rows_iter *it, hm_binlog_value *before,
     first = ev->u.rows.action == HM_BINLOG_ROWS_WRITE ? after : before;
     if (!first || (ev->u.rows.action == HM_BINLOG_ROWS_UPDATE && !after))
         return hm_err_set(err, HM_EUSAGE, "hm_binlog_rows_next: no array for the row image");
-    bad = read_image(it, ev->u.rows.cols, it->n_present, first, &col);
+    bad = read_image(it, ev->u.rows.cols, it->n_present, first, &col, false);
     if (!bad && ev->u.rows.action == HM_BINLOG_ROWS_UPDATE) {
         if (it->p >= it->end)
             bad = "no after image";
         else
-            bad = read_image(it, ev->u.rows.cols_ai, it->n_present_ai, after, &col);
+            bad = read_image(it, ev->u.rows.cols_ai, it->n_present_ai, after, &col,
+                             ev->u.rows.partial);
     }
     if (bad) {
         char tn[16], cn[48] = "";

@@ -16,6 +16,8 @@
  * is meant unless the table map carries signedness (column.is_unsigned with has_signedness),
  * otherwise the schema does.
  *
+ * VECTOR (MySQL 9) comes as its bytes (ptr/len): dimensions x IEEE float32, little-endian.
+ *
  * MariaDB stores BINARY(n), CHAR(n) and its UUID/INET types with trailing 0x00 / spaces removed:
  * pad back to the column's length when applying. MySQL TIMESTAMP values are seconds since the
  * epoch (UTC), not a wall-clock time.
@@ -52,6 +54,9 @@ typedef struct hm_binlog_value {
                             WKB), DECIMAL binary, BIT bytes (big-endian) */
     size_t len;
     hm_binlog_time tm;   /* DATE, TIME, DATETIME; TIMESTAMP: usec only */
+    bool json_diff;      /* JSON in a PARTIAL_UPDATE_ROWS after image: ptr/len hold JSON diffs
+                            (json.h, hm_binlog_json_diff_next) to apply to the before value, not
+                            a document */
 } hm_binlog_value;
 
 typedef struct hm_binlog_rows_iter {

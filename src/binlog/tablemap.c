@@ -35,6 +35,7 @@ enum opt_field {
     OPT_ENUM_AND_SET_DEFAULT_CHARSET,
     OPT_ENUM_AND_SET_COLUMN_CHARSET,
     OPT_COLUMN_VISIBILITY,
+    OPT_VECTOR_DIMENSIONALITY, /* MySQL 9.0: per VECTOR column, its number of floats */
 };
 
 static bool is_numeric(uint8_t t, bool mariadb)
@@ -87,7 +88,7 @@ static bool column_meta(hm_binlog_column *c, hm_rd *m, bool *short_meta)
         c->fsp = (uint8_t)a;
         return a <= 6;
     case HM_COL_BLOB: case HM_COL_GEOMETRY: case HM_COL_JSON: case HM_COL_TINY_BLOB:
-    case HM_COL_MEDIUM_BLOB: case HM_COL_LONG_BLOB:
+    case HM_COL_MEDIUM_BLOB: case HM_COL_LONG_BLOB: case HM_COL_VECTOR:
         if (!rd_u8(m, &a))
             break;
         c->meta = (uint16_t)a;
@@ -264,6 +265,15 @@ static const char *opt_parse(hm_binlog_table *t, const uint8_t *p, size_t len, b
             t->has_pk = true;
             break;
         }
+        case OPT_VECTOR_DIMENSIONALITY:
+            for (uint32_t i = 0; i < t->ncols && !bad; i++)
+                if (t->cols[i].type == HM_COL_VECTOR) {
+                    if (!rd_lenenc(&f, &v) || v > 16383)
+                        bad = "bad vector dimensions";
+                    t->cols[i].dimensions = (uint32_t)v;
+                }
+            t->has_dimensions = true;
+            break;
         case OPT_COLUMN_VISIBILITY:
             for (uint32_t i = 0; i < t->ncols; i++)
                 t->cols[i].visible = opt_bit(val, flen, i);
@@ -332,6 +342,8 @@ hm_code hm_binlog_table_new(const hm_binlog_fmt *fmt, const hm_binlog_event *ev,
             col->binlog_type = types[i];
             col->nullable = hm_bit(nulls, i);
             col->visible = true;
+            if (col->binlog_type == HM_COL_JSON)
+                t->n_json++;
             if (t->first_unknown < 0) {
                 col->known = column_meta(col, &m, &short_meta);
                 if (short_meta) {
@@ -423,6 +435,7 @@ void hm_binlog_column_type_str(const hm_binlog_column *c, char *buf, size_t n)
     case HM_COL_STRING: snprintf(buf, n, "STRING(%u)", c->max_len); break;
     case HM_COL_GEOMETRY: snprintf(buf, n, "GEOMETRY"); break;
     case HM_COL_JSON: snprintf(buf, n, "JSON"); break;
+    case HM_COL_VECTOR: snprintf(buf, n, "VECTOR(%u)", c->dimensions); break;
     default: snprintf(buf, n, "type %u", c->type); break;
     }
 }

@@ -46,6 +46,7 @@ enum hm_binlog_col_type {
     HM_COL_TIMESTAMP2 = 17,
     HM_COL_DATETIME2 = 18,
     HM_COL_TIME2 = 19,
+    HM_COL_VECTOR = 242, /* MySQL 9.0+: dimensions x float32, little-endian, stored as a BLOB */
     HM_COL_JSON = 245,
     HM_COL_NEWDECIMAL = 246,
     HM_COL_ENUM = 247,
@@ -79,6 +80,7 @@ typedef struct hm_binlog_column {
     const uint8_t *labels;
     size_t labels_len;
     bool visible;         /* MySQL 8.0.23+ invisible columns: false */
+    uint32_t dimensions;  /* VECTOR: number of floats, when logged (MySQL 9 optional metadata) */
 } hm_binlog_column;
 
 typedef struct hm_binlog_table {
@@ -88,7 +90,8 @@ typedef struct hm_binlog_table {
     uint32_t ncols;
     hm_binlog_column *cols;
     bool has_signedness, has_charsets, has_names, has_pk, has_labels, has_geometry_types,
-        has_visibility;
+        has_visibility, has_dimensions;
+    uint32_t n_json;      /* JSON columns (PARTIAL_UPDATE_ROWS has one bit per JSON column) */
     uint32_t n_pk;        /* primary key columns, in key order */
     uint32_t *pk;         /* column indexes */
     uint32_t *pk_prefix;  /* prefix length in characters, 0 = whole column */

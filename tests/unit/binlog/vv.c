@@ -101,6 +101,16 @@ bool vv_parse(const char *path, vv_file *out)
         }
         if (cur_i == SIZE_MAX)
             continue;
+        /* what mariadb-binlog adds after the last event of a file that ends without ROTATE or
+         * STOP (a file copied while open) belongs to no event */
+        if (strcmp(line, "# End of log file") == 0) {
+            char *d;
+            cur = &out->ev[cur_i];
+            if (cur->text && (d = strstr(cur->text, "DELIMITER ;\n")) != NULL)
+                *d = 0;
+            cur_i = SIZE_MAX;
+            continue;
+        }
         cur = &out->ev[cur_i]; /* realloc may have moved it */
         if (strncmp(line, "###", 3) == 0) {
             cur->rows = append(cur->rows, line, n);
