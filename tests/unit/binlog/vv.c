@@ -211,11 +211,43 @@ hm_code vv_value(hm_buf *out, const hm_binlog_value *v, hm_err *err)
         return hm_buf_addf(out, "%d", (int)v->u);
     case HM_COL_SET:
         return bits(out, v->ptr, c->max_len * 8);
+    case HM_COL_VECTOR: { /* as MySQL's VECTOR_TO_STRING prints it: [1.10000e+00,...] */
+        hm_code rc = hm_buf_addc(out, '[');
+        for (size_t i = 0; i + 4 <= v->len && rc == HM_OK; i += 4) {
+            float f;
+            memcpy(&f, v->ptr + i, 4);
+            rc = hm_buf_addf(out, "%s%.5e", i ? "," : "", (double)f);
+        }
+        return rc == HM_OK ? hm_buf_addc(out, ']') : rc;
+    }
     case HM_COL_JSON: {
         /* mariadb-binlog cannot print MySQL JSON; the tests use its text instead */
         hm_buf j;
         hm_code rc;
         hm_buf_init(&j, 1 << 26);
+        if (v->json_diff) { /* PARTIAL_UPDATE_ROWS: the diffs, as mysqlbinlog names them */
+            static const char *const ops[] = {"JSON_REPLACE", "JSON_INSERT", "JSON_REMOVE"};
+            const uint8_t *p = v->ptr, *end = v->ptr + v->len;
+            hm_binlog_json_diff d;
+            rc = HM_OK;
+            while (p < end && rc == HM_OK) {
+                const uint8_t *at = p;
+                if ((rc = hm_binlog_json_diff_next(&p, end, &d, err)) != HM_OK)
+                    break;
+                rc = hm_buf_addf(out, "%s%s(@, '%.*s'", at == v->ptr ? "" : " ", ops[d.op],
+                                 (int)d.path_len, (const char *)d.path);
+                if (rc == HM_OK && d.value) {
+                    j.len = 0;
+                    rc = hm_binlog_json_text(d.value, d.value_len, &j, err);
+                    if (rc == HM_OK)
+                        rc = hm_buf_addf(out, ", %.*s", (int)j.len, j.data);
+                }
+                if (rc == HM_OK)
+                    rc = hm_buf_addc(out, ')');
+            }
+            hm_buf_release(&j);
+            return rc;
+        }
         rc = hm_binlog_json_text(v->ptr, v->len, &j, err);
         if (rc == HM_OK)
             rc = quoted(out, (const uint8_t *)j.data, j.len);
