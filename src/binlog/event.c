@@ -699,7 +699,7 @@ static const char *gtid_set_head(hm_rd *r, bool *tagged, uint64_t *nsids)
 
 static const char *gtid_set_entry(hm_rd *r, bool tagged, gtid_entry *e)
 {
-    uint64_t tl, a, b;
+    uint64_t tl, a = 0, b = 0;
     if (!rd_bytes(r, 16, &e->sid))
         return "truncated SID";
     e->tag = NULL;

@@ -1,14 +1,19 @@
 /*
  * tests/unit/binlog/bench_decode.c: decoder throughput on one core (a benchmark, not a test).
  *
- *   bench_decode [seconds] FILE...      (meson: the fixture binlogs; default 3 seconds)
+ *   bench_decode [--goal N] [seconds] FILE|DIR...   (default 3 seconds)
+ *
+ * meson test --benchmark: binlog_decode over the fixture binlogs, binlog_decode_corpus over the
+ * whole MySQL 5.1-9.6 corpus folder with its goal (--goal 500000 row events/s).
  *
  * Each pass decodes every event of every file the way a replica would: header, CRC32 check,
  * body; table maps into the table-id map (unchanged ones kept); MariaDB compressed events
- * inflated; every row of every ROWS event decoded into typed values. It prints row events per
+ * inflated; MySQL TRANSACTION_PAYLOADs inflated (zstd, the time counted) and their inner events
+ * decoded the same way; every row of every ROWS event decoded into typed values. It prints row events per
  * second, rows per second and MB/s over the whole passes (the non-row events are included in the
  * time, not in the counts).
  */
+#include <dirent.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +41,75 @@ static double now(void)
 
 static hm_binlog_value before[4096], after[4096];
 
+typedef struct counters {
+    unsigned long long rev, rows, values, payloads;
+} counters;
+
+static bool one_event(const file *f, hm_binlog_fmt *fmt, hm_binlog_event *ev,
+                      hm_binlog_tables *ts, hm_buf *scratch, hm_buf *payload, counters *c);
+
+/* A TRANSACTION_PAYLOAD: inflated (zstd) and its inner events decoded like the others. */
+static bool one_payload(const file *f, hm_binlog_fmt *fmt, hm_binlog_event *ev,
+                        hm_binlog_tables *ts, hm_buf *scratch, hm_buf *payload, counters *c)
+{
+    hm_binlog_payload_iter it;
+    hm_binlog_event in;
+    hm_err err;
+    bool more = true;
+    if (hm_binlog_payload_begin(&it, fmt, ev, payload, &err) != HM_OK)
+        goto fail;
+    c->payloads++;
+    for (;;) {
+        if (hm_binlog_payload_next(&it, &in, &more, &err) != HM_OK)
+            goto fail;
+        if (!more)
+            return true;
+        if (!one_event(f, &it.fmt, &in, ts, scratch, NULL, c))
+            return false;
+    }
+fail:
+    fprintf(stderr, "%s: %s\n", f->name, err.msg);
+    return false;
+}
+
+static bool one_event(const file *f, hm_binlog_fmt *fmt, hm_binlog_event *evp,
+                      hm_binlog_tables *ts, hm_buf *scratch, hm_buf *payload, counters *c)
+{
+    hm_binlog_event ev = *evp;
+    hm_err err;
+    if (ev.kind == HM_BINLOG_EV_TRANSACTION_PAYLOAD && payload)
+        return one_payload(f, fmt, &ev, ts, scratch, payload, c);
+    if (ev.kind == HM_BINLOG_EV_TABLE_MAP) {
+        const hm_binlog_table *t;
+        if (hm_binlog_tables_put(ts, fmt, &ev, &t, &err) != HM_OK)
+            goto fail;
+    } else if (ev.kind == HM_BINLOG_EV_ROWS) {
+        const hm_binlog_table *t = hm_binlog_tables_get(ts, ev.u.rows.table_id);
+        hm_binlog_rows_iter it;
+        bool more = true;
+        if (ev.u.rows.compressed && hm_binlog_inflate(fmt, &ev, scratch, &err) != HM_OK)
+            goto fail;
+        if (!t || hm_binlog_rows_begin(&it, fmt, &ev, t, &err) != HM_OK)
+            goto fail;
+        while (more) {
+            if (hm_binlog_rows_next(&it, before, after, &more, &err) != HM_OK)
+                goto fail;
+            if (more) {
+                c->rows++;
+                c->values += t->ncols;
+            }
+        }
+        c->rev++;
+    }
+    return true;
+fail:
+    fprintf(stderr, "%s: %s\n", f->name, err.msg);
+    return false;
+}
+
 /* One pass over a file; adds to the counters. Returns false on a decode error. */
-static bool pass(const file *f, hm_binlog_tables *ts, hm_buf *scratch, unsigned long long *rev,
-                 unsigned long long *rows, unsigned long long *values)
+static bool pass(const file *f, hm_binlog_tables *ts, hm_buf *scratch, hm_buf *payload,
+                 counters *c)
 {
     hm_binlog_fmt fmt;
     hm_binlog_event ev;
@@ -53,59 +124,74 @@ static bool pass(const file *f, hm_binlog_tables *ts, hm_buf *scratch, unsigned 
             return false;
         }
         pos = ev.next_pos;
-        if (ev.kind == HM_BINLOG_EV_TABLE_MAP) {
-            const hm_binlog_table *t;
-            if (hm_binlog_tables_put(ts, &fmt, &ev, &t, &err) != HM_OK)
-                goto fail;
-        } else if (ev.kind == HM_BINLOG_EV_ROWS) {
-            const hm_binlog_table *t = hm_binlog_tables_get(ts, ev.u.rows.table_id);
-            hm_binlog_rows_iter it;
-            bool more = true;
-            if (ev.u.rows.compressed && hm_binlog_inflate(&fmt, &ev, scratch, &err) != HM_OK)
-                goto fail;
-            if (!t || hm_binlog_rows_begin(&it, &fmt, &ev, t, &err) != HM_OK)
-                goto fail;
-            while (more) {
-                if (hm_binlog_rows_next(&it, before, after, &more, &err) != HM_OK)
-                    goto fail;
-                if (more) {
-                    (*rows)++;
-                    *values += t->ncols;
-                }
-            }
-            (*rev)++;
-        }
+        if (ev.kind == HM_BINLOG_EV_FORMAT_DESCRIPTION)
+            hm_binlog_tables_clear(ts); /* table ids are per file */
+        if (!one_event(f, &fmt, &ev, ts, scratch, payload, c))
+            return false;
     }
     return true;
-fail:
-    fprintf(stderr, "%s: %s\n", f->name, err.msg);
-    return false;
+}
+
+static bool skip_name(const char *n)
+{
+    size_t l = strlen(n);
+    return n[0] == '.' || (l > 4 && (strcmp(n + l - 4, ".txt") == 0 || strcmp(n + l - 4, ".sql") == 0)) ||
+           (l > 3 && strcmp(n + l - 3, ".md") == 0);
+}
+
+/* A file, or every binlog in a folder (references and notes skipped). */
+static int add_files(file *files, int n, int max, const char *arg)
+{
+    DIR *d = opendir(arg);
+    struct dirent *e;
+    if (!d) {
+        if (n < max) {
+            files[n].name = strdup(arg);
+            files[n].b = vv_slurp(arg, &files[n].len);
+            if (!files[n].b) {
+                fprintf(stderr, "cannot read %s\n", arg);
+                return -1;
+            }
+            n++;
+        }
+        return n;
+    }
+    while ((e = readdir(d)) != NULL && n >= 0) {
+        char path[2048];
+        if (skip_name(e->d_name))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", arg, e->d_name);
+        n = add_files(files, n, max, path);
+    }
+    closedir(d);
+    return n;
 }
 
 int main(int argc, char **argv)
 {
-    double seconds = 3, t0, t;
+    double seconds = 3, t0, t, goal = 0;
     int first = 1;
     file files[64];
     int n = 0;
-    unsigned long long rev = 0, rows = 0, values = 0, bytes = 0, passes = 0;
+    unsigned long long bytes = 0, passes = 0;
+    counters c = {0};
     hm_binlog_tables ts;
-    hm_buf scratch;
+    hm_buf scratch, payload;
     cpu_set_t one;
 
+    if (argc > 2 && strcmp(argv[1], "--goal") == 0) { /* row events/s to reach */
+        goal = atof(argv[2]);
+        argv += 2;
+        argc -= 2;
+    }
     if (argc > 1 && strspn(argv[1], "0123456789.") == strlen(argv[1])) {
         seconds = atof(argv[1]);
         first = 2;
     }
-    for (int i = first; i < argc && n < 64; i++) {
-        files[n].name = argv[i];
-        files[n].b = vv_slurp(argv[i], &files[n].len);
-        if (!files[n].b) {
-            fprintf(stderr, "cannot read %s\n", argv[i]);
-            return 1;
-        }
-        n++;
-    }
+    for (int i = first; i < argc && n >= 0; i++)
+        n = add_files(files, n, 64, argv[i]);
+    if (n < 0)
+        return 1;
     if (!n) {
         fprintf(stderr, "usage: %s [seconds] BINLOG...\n", argv[0]);
         return 2;
@@ -115,11 +201,12 @@ int main(int argc, char **argv)
     sched_setaffinity(0, sizeof one, &one); /* one core; best effort */
     hm_binlog_tables_init(&ts);
     hm_buf_init(&scratch, 1 << 26);
+    hm_buf_init(&payload, 1 << 26);
 
     t0 = now();
     do {
         for (int i = 0; i < n; i++) {
-            if (!pass(&files[i], &ts, &scratch, &rev, &rows, &values))
+            if (!pass(&files[i], &ts, &scratch, &payload, &c))
                 return 1;
             bytes += files[i].len;
         }
@@ -128,11 +215,18 @@ int main(int argc, char **argv)
     } while (t < seconds);
 
     printf("binlog decoder, one core: %llu passes over %d files in %.2f s\n", passes, n, t);
-    printf("  %.0f row events/s, %.0f rows/s, %.0f values/s, %.1f MB/s of binlog\n", rev / t,
-           rows / t, values / t, bytes / t / 1e6);
+    printf("  %.0f row events/s, %.0f rows/s, %.0f values/s, %.1f MB/s of binlog; "
+           "%.0f compressed transactions/s inflated (zstd)\n", c.rev / t, c.rows / t,
+           c.values / t, bytes / t / 1e6, c.payloads / t);
+    if (goal > 0)
+        printf("  goal: %.0f row events/s: %s (%.2fx)\n", goal,
+               c.rev / t >= goal ? "met" : "NOT met", c.rev / t / goal);
     hm_binlog_tables_release(&ts);
     hm_buf_release(&scratch);
-    for (int i = 0; i < n; i++)
+    hm_buf_release(&payload);
+    for (int i = 0; i < n; i++) {
         free(files[i].b);
+        free((char *)files[i].name);
+    }
     return 0;
 }
