@@ -17,9 +17,8 @@
  * allocation. Any other add is a binary search (O(log k)) plus, when a gap opens or closes, a
  * memmove of the intervals after it; interval arrays grow by doubling.
  *
- * Tags (MySQL 8.3+, "uuid:tag:1-5"): parsed and kept per (uuid, tag), printed after the
- * untagged intervals of their uuid as gtid_executed prints them ("uuid:1-5:tag:3-4"). The
- * add/contains calls of gtid.h address untagged GTIDs only.
+ * Tags (MySQL 8.3+, "uuid:tag:1-5"): parsed, added and kept per (uuid, tag), printed after the
+ * untagged intervals of their uuid as gtid_executed prints them ("uuid:1-5:tag:3-4").
  */
 #include "sync/gtid.h"
 
@@ -279,6 +278,100 @@ hm_code hm_gtid_set_add_mysql(hm_gtid_set *s, const uint8_t uuid[16], uint64_t n
                           (unsigned long long)n, (unsigned long long)HM__GNO_MAX);
     }
     return mysql_put(s, uuid, "", n, n, err);
+}
+
+/* A tag as MySQL takes it: [A-Za-z_][A-Za-z0-9_]{0,31}, lowercased into out. */
+static bool tag_norm(const char *tag, size_t n, char out[HM__TAG_MAX + 1])
+{
+    if (n > HM__TAG_MAX || (n && tag[0] >= '0' && tag[0] <= '9'))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = tag[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (!(c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')))
+            return false;
+        out[i] = c;
+    }
+    out[n] = '\0';
+    return true;
+}
+
+hm_code hm_gtid_set_add_mysql_tagged(hm_gtid_set *s, const uint8_t uuid[16], const char *tag,
+                                     size_t tag_len, uint64_t n, hm_err *err)
+{
+    char t[HM__TAG_MAX + 1], text[37];
+    if (!tag_norm(tag, tag_len, t)) {
+        hm_binlog_uuid_format(uuid, text);
+        return hm_err_set(err, HM_EUSAGE, "bad MySQL GTID tag after %s: a tag is 1 to 32 letters, "
+                          "digits or '_', not starting with a digit", text);
+    }
+    if (s->ndom || n == 0 || n > HM__GNO_MAX)
+        return hm_gtid_set_add_mysql(s, uuid, n, err); /* the same refusals and messages */
+    return mysql_put(s, uuid, t, n, n, err);
+}
+
+bool hm_gtid_set_contains_mysql_tagged(const hm_gtid_set *s, const uint8_t uuid[16],
+                                       const char *tag, size_t tag_len, uint64_t n)
+{
+    char t[HM__TAG_MAX + 1];
+    bool found;
+    size_t i, k;
+    if (!tag_norm(tag, tag_len, t))
+        return false;
+    i = sid_find(s, uuid, t, &found);
+    if (!found || n == 0 || n > HM__GNO_MAX)
+        return false;
+    k = ival_lower(&s->sid[i], n + 1); /* first interval with b >= n */
+    return k < s->sid[i].n && s->sid[i].iv[k].a <= n && n <= s->sid[i].iv[k].b;
+}
+
+/* MySQL's serialization-library varlen integer (see binlog/event.c): n trailing 1 bits in the
+ * first byte say n more bytes follow; the value is shifted left by n + 1. Tags are <= 32. */
+static hm_code put_varlen_small(hm_buf *out, unsigned v)
+{
+    return hm_buf_addc(out, (char)(v << 1));
+}
+
+static hm_code put_le64(hm_buf *out, uint64_t v)
+{
+    char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (char)(v >> (8 * i));
+    return hm_buf_add(out, b, 8);
+}
+
+hm_code hm_gtid_set_encode_mysql(const hm_gtid_set *s, hm_buf *out, hm_err *err)
+{
+    size_t start = out->len;
+    bool tagged = false;
+    hm_code rc;
+    if (s->ndom)
+        return hm_err_set(err, HM_EUSAGE, "a MariaDB GTID position has no MySQL encoding");
+    for (size_t i = 0; i < s->nsid; i++)
+        tagged |= s->sid[i].tag[0] != '\0';
+    rc = put_le64(out, tagged ? (uint64_t)1 << 56 | (uint64_t)s->nsid << 8 | 1 : (uint64_t)s->nsid);
+    for (size_t i = 0; i < s->nsid && rc == HM_OK; i++) {
+        const gtid_sid *e = &s->sid[i];
+        size_t tl = strlen(e->tag);
+        rc = hm_buf_add(out, (const char *)e->uuid, 16);
+        if (rc == HM_OK && tagged)
+            rc = put_varlen_small(out, (unsigned)tl);
+        if (rc == HM_OK && tl)
+            rc = hm_buf_add(out, e->tag, tl);
+        if (rc == HM_OK)
+            rc = put_le64(out, e->n);
+        for (size_t k = 0; k < e->n && rc == HM_OK; k++) {
+            rc = put_le64(out, e->iv[k].a);
+            if (rc == HM_OK)
+                rc = put_le64(out, e->iv[k].b + 1); /* exclusive; b <= 2^63 - 1: no overflow */
+        }
+    }
+    if (rc != HM_OK) {
+        out->len = start;
+        return hm_err_set(err, HM_ENOMEM, "GTID set encoding: out of memory");
+    }
+    return HM_OK;
 }
 
 bool hm_gtid_set_contains_mysql(const hm_gtid_set *s, const uint8_t uuid[16], uint64_t n)

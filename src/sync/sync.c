@@ -91,6 +91,8 @@ struct hm_sync {
     uint32_t g_domain, g_server;
     uint64_t g_seq;
     uint8_t g_sid[16];
+    char g_tag[HM_BINLOG_TAG_MAX];  /* MySQL 8.3+ tagged GTID: its tag (g_tag_len bytes) */
+    size_t g_tag_len;
     bool group_open;
     /* a statement's context, from the INTVAR, RAND and USER_VAR events before it */
     hm_buf stmt_ctx;
@@ -359,7 +361,7 @@ static hm_code end_trx(hm_sync *s, const char *file, uint64_t next_pos, hm_err *
     if (s->gtid_kind == 1)
         rc = hm_gtid_set_add_mariadb(s->gtid, s->g_domain, s->g_server, s->g_seq, err);
     else if (s->gtid_kind == 2)
-        rc = hm_gtid_set_add_mysql(s->gtid, s->g_sid, s->g_seq, err);
+        rc = hm_gtid_set_add_mysql_tagged(s->gtid, s->g_sid, s->g_tag, s->g_tag_len, s->g_seq, err);
     if (rc != HM_OK)
         return rc;
     s->in_trx = s->began = false;
@@ -851,6 +853,8 @@ static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file,
         s->gtid_kind = ev->u.mysql_gtid.anonymous ? 0 : 2;
         memcpy(s->g_sid, ev->u.mysql_gtid.sid, 16);
         s->g_seq = (uint64_t)ev->u.mysql_gtid.gno;
+        s->g_tag_len = ev->u.mysql_gtid.tag.len; /* <= HM_BINLOG_TAG_MAX, checked by the decoder */
+        memcpy(s->g_tag, ev->u.mysql_gtid.tag.p ? ev->u.mysql_gtid.tag.p : "", s->g_tag_len);
         return HM_OK;
     case HM_BINLOG_EV_QUERY:
         return on_query(s, ev, file, next_pos, err);

@@ -15,7 +15,10 @@
  *   - real GTIDs: the PREVIOUS_GTIDS of the MySQL fixture binlogs (shared/fixtures/mysql-binlog,
  *     MySQL 5.7.20/21, both empty sets, anonymous GTIDs only) and the GTID_LIST and GTID events
  *     of the MariaDB fixture binlogs (tests/unit/binlog/data), whose set at the end of one file
- *     must be the GTID_LIST that opens the next. Arguments: the two folders (skipped without).
+ *     must be the GTID_LIST that opens the next; the MySQL 8.0-9.6 files of the corpus
+ *     (binlog-corpus), tagged GTIDs included, whose PREVIOUS_GTIDS we re-encode byte for byte.
+ *     Arguments: the three folders (skipped without).
+ *   - tagged adds and MySQL's binary encoding of a set (COM_BINLOG_DUMP_GTID)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,7 +34,7 @@
 #include "binlog/event.h"
 #include "sync/gtid.h"
 
-static const char *fixtures_dir, *mariadb_dir;
+static const char *fixtures_dir, *mariadb_dir, *corpus_dir;
 
 #define U1 "3e11fa47-71ca-11e1-9e33-c80aa9429562"
 #define U1_UP "3E11FA47-71CA-11E1-9E33-C80AA9429562"
@@ -528,6 +531,14 @@ static void walk(const char *dir, const char *name, hm_gtid_set *start, hm_gtid_
             if (hm_gtid_set_parse(start, t.data ? t.data : "", &err) != HM_OK ||
                 hm_gtid_set_parse(s, t.data ? t.data : "", &err) != HM_OK)
                 fail_msg("%s: %s", name, err.msg);
+            if (ev.kind == HM_BINLOG_EV_PREVIOUS_GTIDS) {
+                /* our encoding of the set is the server's, byte for byte (as COM_BINLOG_DUMP_GTID
+                 * carries it) */
+                t.len = 0;
+                assert_int_equal(hm_gtid_set_encode_mysql(start, &t, &err), HM_OK);
+                assert_int_equal(t.len, ev.u.previous_gtids.len);
+                assert_memory_equal(t.data, ev.u.previous_gtids.data, t.len);
+            }
             hm_buf_release(&t);
             seen_list = true;
         } else if (ev.kind == HM_BINLOG_EV_MARIADB_GTID) {
@@ -538,8 +549,10 @@ static void walk(const char *dir, const char *name, hm_gtid_set *start, hm_gtid_
                              HM_OK);
             (*n_gtids)++;
         } else if (ev.kind == HM_BINLOG_EV_MYSQL_GTID && !ev.u.mysql_gtid.anonymous) {
-            assert_int_equal(hm_gtid_set_add_mysql(s, ev.u.mysql_gtid.sid,
-                                                   (uint64_t)ev.u.mysql_gtid.gno, &err),
+            assert_int_equal(hm_gtid_set_add_mysql_tagged(s, ev.u.mysql_gtid.sid,
+                                                          ev.u.mysql_gtid.tag.p,
+                                                          ev.u.mysql_gtid.tag.len,
+                                                          (uint64_t)ev.u.mysql_gtid.gno, &err),
                              HM_OK);
             (*n_gtids)++;
         }
@@ -603,6 +616,120 @@ static void test_fixture_mariadb(void **state)
     }
 }
 
+/* The MySQL 8.0-9.6 files of the corpus: PREVIOUS_GTIDS (tagged in 9.6) parsed, re-encoded byte
+ * for byte, then the file's GTIDs (a tagged one in 9.6) added: the set a checkpoint keeps. */
+static void test_fixture_corpus(void **state)
+{
+    static const struct {
+        const char *file, *start, *end;
+        unsigned n;
+    } f[] = {
+        {"rmc-binlog_transaction_with_GTID_TAG.000001",
+         "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13:mytag:1-2",
+         "55778904-0299-11f1-b1b8-4ef0c4956feb:1-13:mytag:1-3", 1},
+        {"rmc-binlog_transaction_previous_GTID_no_tag.000001",
+         "b9b88c66-0755-11f1-9899-4a9da94c4d71:1-2", "b9b88c66-0755-11f1-9899-4a9da94c4d71:1-2",
+         0},
+        {"mbcr-mysql-bin.000057", "76f3e7be-6720-11ed-9cad-0242ac110002:1-10",
+         "76f3e7be-6720-11ed-9cad-0242ac110002:1-13", 3},
+        {"rmc-transaction_compression.000001", "357df524-4139-11ee-9979-b033ee13919e:1",
+         "357df524-4139-11ee-9979-b033ee13919e:1", 0},
+    };
+    uint8_t sid[16] = {0x55, 0x77, 0x89, 0x04, 0x02, 0x99, 0x11, 0xf1,
+                       0xb1, 0xb8, 0x4e, 0xf0, 0xc4, 0x95, 0x6f, 0xeb};
+    (void)state;
+    if (!corpus_dir)
+        skip();
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        hm_gtid_set *start = hm_gtid_set_new(), *s = hm_gtid_set_new();
+        hm_err err;
+        unsigned n;
+        walk(corpus_dir, f[i].file, start, s, &n);
+        assert_int_equal(n, f[i].n);
+        assert_string_equal(text_of(start), f[i].start);
+        assert_string_equal(text_of(s), f[i].end);
+        if (i == 0) {
+            assert_true(hm_gtid_set_contains_mysql_tagged(s, sid, "mytag", 5, 3));
+            assert_true(hm_gtid_set_contains_mysql_tagged(s, sid, "MyTag", 5, 1));
+            assert_false(hm_gtid_set_contains_mysql_tagged(s, sid, "mytag", 5, 4));
+            assert_false(hm_gtid_set_contains_mysql_tagged(s, sid, "other", 5, 1));
+            assert_true(hm_gtid_set_contains_mysql(s, sid, 13));
+            assert_false(hm_gtid_set_contains_mysql(s, sid, 14));
+            /* the checkpoint's text parses back to the same set */
+            assert_int_equal(hm_gtid_set_parse(start, text_of(s), &err), HM_OK);
+            assert_string_equal(text_of(start), f[i].end);
+        }
+        hm_gtid_set_free(start);
+        hm_gtid_set_free(s);
+    }
+}
+
+/* Tagged adds, and MySQL's binary encoding byte for byte. */
+static void test_tagged_add_encode(void **state)
+{
+    hm_gtid_set *s = hm_gtid_set_new();
+    hm_err err;
+    hm_buf b;
+    (void)state;
+    hm_buf_init(&b, 1 << 16);
+    /* the empty set: a zero count */
+    assert_int_equal(hm_gtid_set_encode_mysql(s, &b, &err), HM_OK);
+    assert_int_equal(b.len, 8);
+    assert_memory_equal(b.data, "\0\0\0\0\0\0\0\0", 8);
+    assert_int_equal(hm_gtid_set_add_mysql(s, u1, 1, &err), HM_OK);
+    assert_int_equal(hm_gtid_set_add_mysql(s, u1, 2, &err), HM_OK);
+    assert_int_equal(hm_gtid_set_add_mysql(s, u1, 7, &err), HM_OK);
+    b.len = 0;
+    assert_int_equal(hm_gtid_set_encode_mysql(s, &b, &err), HM_OK);
+    {
+        static const uint8_t want[] = {
+            1, 0, 0, 0, 0, 0, 0, 0,                                   /* 1 uuid */
+            0x3e, 0x11, 0xfa, 0x47, 0x71, 0xca, 0x11, 0xe1,
+            0x9e, 0x33, 0xc8, 0x0a, 0xa9, 0x42, 0x95, 0x62,
+            2, 0, 0, 0, 0, 0, 0, 0,                                   /* 2 intervals */
+            1, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0,           /* [1, 3) */
+            7, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0,           /* [7, 8) */
+        };
+        assert_int_equal(b.len, sizeof want);
+        assert_memory_equal(b.data, want, sizeof want);
+    }
+    assert_int_equal(hm_gtid_set_add_mysql_tagged(s, u1, "Tag_1", 5, 5, &err), HM_OK);
+    assert_int_equal(hm_gtid_set_add_mysql_tagged(s, u2, "", 0, 9, &err), HM_OK);
+    assert_string_equal(text_of(s), U1 ":1-2:7:tag_1:5," U2 ":9");
+    b.len = 0;
+    assert_int_equal(hm_gtid_set_encode_mysql(s, &b, &err), HM_OK);
+    {
+        const uint8_t *p = (const uint8_t *)b.data;
+        static const uint8_t head[8] = {1, 3, 0, 0, 0, 0, 0, 1}; /* tagged, 3 entries */
+        assert_memory_equal(p, head, 8);
+        assert_memory_equal(p + 8, u1, 16);
+        assert_int_equal(p[24], 0);                /* untagged: tag length 0 */
+        assert_int_equal(p[25], 2);                /* 2 intervals */
+        p += 25 + 8 + 32;
+        assert_memory_equal(p, u1, 16);
+        assert_int_equal(p[16], 5 << 1);           /* varlen 5 */
+        assert_memory_equal(p + 17, "tag_1", 5);
+        assert_int_equal(p[22], 1);
+        assert_int_equal(p[30], 5);
+        assert_int_equal(p[38], 6);
+        p += 46;
+        assert_memory_equal(p, u2, 16);
+        assert_int_equal(p[16], 0);
+        assert_int_equal((size_t)(p + 17 + 8 + 16 - (const uint8_t *)b.data), b.len);
+    }
+    /* bad tags */
+    assert_int_equal(hm_gtid_set_add_mysql_tagged(s, u1, "9x", 2, 1, &err), HM_EUSAGE);
+    assert_int_equal(hm_gtid_set_add_mysql_tagged(s, u1, "a-b", 3, 1, &err), HM_EUSAGE);
+    assert_int_equal(hm_gtid_set_add_mysql_tagged(s, u1, "abcdefghijklmnopqrstuvwxyz0123456", 33,
+                                                  1, &err), HM_EUSAGE);
+    assert_int_equal(hm_gtid_set_add_mysql_tagged(s, u1, "t", 1, 0, &err), HM_EUSAGE);
+    /* a MariaDB position has no MySQL encoding */
+    assert_int_equal(hm_gtid_set_parse(s, "0-1-5", &err), HM_OK);
+    assert_int_equal(hm_gtid_set_encode_mysql(s, &b, &err), HM_EUSAGE);
+    hm_buf_release(&b);
+    hm_gtid_set_free(s);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -622,11 +749,18 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_format_buffer),
         cmocka_unit_test(test_fixture_mysql),
         cmocka_unit_test(test_fixture_mariadb),
+        cmocka_unit_test(test_fixture_corpus),
+        cmocka_unit_test(test_tagged_add_encode),
     };
     if (argc > 2) {
         fixtures_dir = argv[1];
         mariadb_dir = argv[2];
         if (!hm_test_fixture_dir_ok(fixtures_dir) || !hm_test_fixture_dir_ok(mariadb_dir))
+            return 1;
+    }
+    if (argc > 3) {
+        corpus_dir = argv[3];
+        if (!hm_test_fixture_dir_ok(corpus_dir))
             return 1;
     }
     return cmocka_run_group_tests(tests, NULL, NULL);
