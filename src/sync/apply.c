@@ -44,6 +44,7 @@
 
 #include "binlog/json.h"
 #include "db/sqlq.h"
+#include "sync/jsonpath.h"
 #include "util/err.h"
 
 #define APPLY_MAX_PARAMS 8192u      /* parameters of one statement (the server allows 65535) */
@@ -272,7 +273,7 @@ static hm__fam target_fam(const char *dt, uint32_t *pad_to)
         {"point", FAM_GEOM, 0}, {"linestring", FAM_GEOM, 0}, {"polygon", FAM_GEOM, 0},
         {"multipoint", FAM_GEOM, 0}, {"multilinestring", FAM_GEOM, 0},
         {"multipolygon", FAM_GEOM, 0}, {"geometrycollection", FAM_GEOM, 0},
-        {"geomcollection", FAM_GEOM, 0},
+        {"geomcollection", FAM_GEOM, 0}, {"vector", FAM_BLOB, 0},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (strcasecmp(dt, map[i].name) == 0) {
@@ -301,6 +302,7 @@ static hm__fam binlog_fam(uint8_t type)
     case HM_COL_VARCHAR: case HM_COL_VAR_STRING: case HM_COL_STRING: return FAM_STR;
     case HM_COL_TINY_BLOB: case HM_COL_MEDIUM_BLOB: case HM_COL_LONG_BLOB:
     case HM_COL_BLOB: return FAM_BLOB;
+    case HM_COL_VECTOR: return FAM_BLOB; /* MySQL 9: float32 bytes, to a VECTOR or a BLOB */
     case HM_COL_JSON: return FAM_JSON;
     case HM_COL_GEOMETRY: return FAM_GEOM;
     default: return FAM_OTHER;
@@ -912,7 +914,7 @@ static hm_code put_value(hm_sync_applier *a, unsigned i, const hm__tcol *c,
     case HM_COL_VARCHAR: case HM_COL_VAR_STRING: case HM_COL_STRING:
         return put_bytes(a, b, s, MYSQL_TYPE_STRING, v->ptr, v->len, c->pad_to, err);
     case HM_COL_TINY_BLOB: case HM_COL_MEDIUM_BLOB: case HM_COL_LONG_BLOB: case HM_COL_BLOB:
-    case HM_COL_GEOMETRY:
+    case HM_COL_GEOMETRY: case HM_COL_VECTOR:
         return put_bytes(a, b, s, MYSQL_TYPE_BLOB, v->ptr, v->len, 0, err);
     case HM_COL_JSON: {
         /* MySQL's binary JSON: its text; the arena holds it until the statement is sent */
@@ -1293,6 +1295,181 @@ static hm_code apply_changes(hm_sync_applier *a, hm__tdef *t, hm__op op,
     }
 }
 
+/* ---- MySQL partial JSON updates (PARTIAL_UPDATE_ROWS) ---- */
+
+/* Appends to q the SQL of column c's new value from its diffs d1..dn, applied in that order:
+ *   Fn(...F2(F1(`c`, ?, JSON_EXTRACT(?, '$')), ?, JSON_EXTRACT(?, '$'))..., ?)
+ * Fk is JSON_REPLACE, JSON_INSERT (JSON_ARRAY_INSERT when the path ends in an array cell, as
+ * MySQL applies an insert there) or JSON_REMOVE (no value). Each diff's path (rewritten,
+ * sync/jsonpath.h) and value (its JSON text) go in the slots from *at on, in text order (d1's
+ * first); JSON_EXTRACT(?, '$') makes the text a JSON value (object, number, ...), not a string. */
+static hm_code partial_expr(hm_sync_applier *a, hm_buf *q, const hm__tcol *c,
+                            const hm_binlog_value *v, unsigned *at, hm_err *err)
+{
+    static const char *const fn[] = {"JSON_REPLACE(", "JSON_INSERT(", "JSON_REMOVE("};
+    const uint8_t *p = v->ptr, *end = v->ptr + v->len;
+    const char **open = NULL;
+    hm_binlog_json_diff d;
+    unsigned nd = 0, k;
+    hm_code rc = HM_OK;
+    hm_buf tail;
+
+    while (p < end) { /* count and validate */
+        if ((rc = hm_binlog_json_diff_next(&p, end, &d, err)) != HM_OK)
+            return rc;
+        nd++;
+    }
+    if (nd == 0)
+        return hm_err_set(err, HM_ESOURCE, "a partial JSON value of `%s` with no diff", c->name);
+    if ((rc = grow_binds(a, *at + 2 * nd, err)) != HM_OK)
+        return rc;
+    if ((open = calloc(nd, sizeof *open)) == NULL)
+        return hm_err_set(err, HM_ENOMEM, "out of memory");
+    hm_buf_init(&tail, (size_t)64 << 20);
+    p = v->ptr;
+    for (k = 0; k < nd && rc == HM_OK; k++) {
+        bool array_last;
+        size_t start;
+        hm_binlog_json_diff_next(&p, end, &d, err); /* validated above */
+        memset(&a->b[*at], 0, sizeof a->b[*at]);
+        memset(&a->s[*at], 0, sizeof a->s[*at]);
+        start = a->arena.len;
+        if ((rc = hm_sync_jsonpath(d.path, d.path_len, &a->arena, &array_last, err)) != HM_OK)
+            break;
+        rc = put_bytes(a, &a->b[*at], &a->s[*at], MYSQL_TYPE_STRING, NULL, a->arena.len - start,
+                       0, err);
+        a->s[*at].in_arena = true;
+        a->s[*at].off = start;
+        (*at)++;
+        open[k] = d.op == HM_JSON_INSERT && array_last ? "JSON_ARRAY_INSERT(" : fn[d.op];
+        if (rc == HM_OK && d.op != HM_JSON_REMOVE) {
+            memset(&a->b[*at], 0, sizeof a->b[*at]);
+            memset(&a->s[*at], 0, sizeof a->s[*at]);
+            start = a->arena.len;
+            if ((rc = hm_binlog_json_text(d.value, d.value_len, &a->arena, err)) != HM_OK)
+                break;
+            rc = put_bytes(a, &a->b[*at], &a->s[*at], MYSQL_TYPE_BLOB, NULL,
+                           a->arena.len - start, 0, err);
+            a->s[*at].in_arena = true;
+            a->s[*at].off = start;
+            (*at)++;
+            if (rc == HM_OK && hm_buf_adds(&tail, ", ?, JSON_EXTRACT(?, '$'))") != HM_OK)
+                rc = HM_ENOMEM;
+        } else if (rc == HM_OK && hm_buf_adds(&tail, ", ?)") != HM_OK) {
+            rc = HM_ENOMEM;
+        }
+    }
+    for (k = nd; k > 0 && rc == HM_OK; k--) /* the last applied is the outermost */
+        if (hm_buf_adds(q, open[k - 1]) != HM_OK)
+            rc = HM_ENOMEM;
+    if (rc == HM_OK && (hm_sqlq_ident(q, c->name) != HM_OK ||
+                        hm_buf_add(q, tail.data, tail.len) != HM_OK))
+        rc = HM_ENOMEM;
+    if (rc == HM_ENOMEM)
+        rc = hm_err_set(err, HM_ENOMEM, "out of memory building a partial JSON update");
+    else if (rc != HM_OK)
+        hm_err_prefix(err, "column `%s`", c->name);
+    hm_buf_release(&tail);
+    free(open);
+    return rc;
+}
+
+/* PARTIAL_UPDATE_ROWS (MySQL binlog_row_value_options=PARTIAL_JSON, which MySQL applies only with
+ * binlog_row_image MINIMAL or NOBLOB): the before image holds at least the key, the after image
+ * the columns that changed, a JSON column as a sequence of diffs or as a whole document. Each row
+ * is one UPDATE, built for that row (its columns and diffs vary) and prepared, executed and
+ * closed:
+ *   UPDATE t SET `a` = ?, `doc` = JSON_REPLACE(`doc`, ?, JSON_EXTRACT(?, '$')) WHERE key = ?
+ * Generated columns of the target are not written (they follow). A table without a key needs
+ * the whole before image, as for plain updates. Every row must change exactly one target row. */
+static hm_code apply_partial(hm_sync_applier *a, hm__tdef *t, const hm_binlog_fmt *fmt,
+                             const hm_binlog_event *ev, hm_binlog_rows_iter *it, hm_err *err)
+{
+    const uint32_t *wc = t->key ? t->key : t->wcols;
+    uint32_t nwhere = t->key ? t->nkey : t->nw;
+    unsigned keyat[64];
+    bool more = true;
+    hm_code rc = HM_OK;
+    hm_buf q;
+    char where[300];
+
+    hm_buf_init(&q, (size_t)64 << 20);
+    for (;;) {
+        unsigned at = 0, nset = 0;
+        unsigned long long got = 0;
+        MYSQL_STMT *st = NULL;
+        rc = hm_binlog_rows_next(it, a->before, a->after, &more, err);
+        if (rc != HM_OK || !more)
+            break;
+        hm_buf_reset(&a->arena);
+        hm_buf_reset(&q);
+        a->row_inline = 0;
+        for (uint32_t k = 0; k < nwhere; k++)
+            if (!a->before[wc[k]].present) {
+                hm_binlog_event_where(fmt, ev, where, sizeof where);
+                rc = hm_err_set(err, HM_ESOURCE, "binlog %s: a partial JSON update of `%s`.`%s` "
+                                "lacks column `%s` in its before image: the key%s must be logged",
+                                where, t->db, t->name, t->cols[wc[k]].name,
+                                t->key ? "" : " (no key: the whole row)");
+                goto out;
+            }
+        if (hm_buf_adds(&q, "UPDATE ") != HM_OK || hm_sqlq_table(&q, t->db, t->name) != HM_OK ||
+            hm_buf_adds(&q, " SET ") != HM_OK)
+            goto nomem;
+        for (uint32_t k = 0; k < t->nw; k++) {
+            uint32_t i = t->wcols[k];
+            const hm_binlog_value *v = &a->after[i];
+            if (!v->present)
+                continue;
+            if ((nset++ && hm_buf_adds(&q, ", ") != HM_OK) ||
+                hm_sqlq_ident(&q, t->cols[i].name) != HM_OK || hm_buf_adds(&q, " = ") != HM_OK)
+                goto nomem;
+            if (v->json_diff && !v->is_null) {
+                rc = partial_expr(a, &q, &t->cols[i], v, &at, err);
+            } else {
+                rc = grow_binds(a, at + 1, err);
+                if (rc == HM_OK)
+                    rc = put_value(a, at++, &t->cols[i], v, true, err);
+                if (rc == HM_OK && hm_buf_addc(&q, '?') != HM_OK)
+                    goto nomem;
+            }
+            if (rc != HM_OK) {
+                hm_err_prefix(err, "`%s`.`%s`", t->db, t->name);
+                goto out;
+            }
+        }
+        if (nset == 0) /* nothing the target stores changed (generated columns only) */
+            continue;
+        if ((rc = grow_binds(a, at + nwhere, err)) != HM_OK)
+            goto out;
+        for (uint32_t k = 0; k < t->nkey; k++)
+            keyat[k] = at + k;
+        if ((rc = put_image(a, t, at, a->before, wc, nwhere, false, err)) != HM_OK)
+            goto out;
+        if (add_where(&q, t) != HM_OK)
+            goto nomem;
+        fix_pointers(a, 0, at + nwhere);
+        if ((st = mysql_stmt_init(a->tgt->my)) == NULL)
+            goto nomem;
+        if (mysql_stmt_prepare(st, q.data, q.len) != 0 ||
+            !exec_stmt(a, st, 0, at + nwhere, &got) || got != 1) {
+            rc = row_fail(a, t, OP_UPDATE, mysql_stmt_errno(st) ? st : NULL, keyat, got, 1, err);
+            mysql_stmt_close(st);
+            goto out;
+        }
+        mysql_stmt_close(st);
+        a->st.rows_updated++;
+        if (t->key == NULL)
+            a->st.keyless_rows++;
+    }
+    goto out;
+nomem:
+    rc = hm_err_set(err, HM_ENOMEM, "out of memory building a partial JSON update");
+out:
+    hm_buf_release(&q);
+    return rc;
+}
+
 /* ---- checks of the event against the target table ---- */
 
 static bool bit_at(const uint8_t *bits, uint32_t i)
@@ -1304,6 +1481,7 @@ static hm_code check_event(const hm_sync_applier *a, const hm__tdef *t,
                            const hm_binlog_fmt *fmt, const hm_binlog_event *ev,
                            const hm_binlog_table *tm, hm_err *err)
 {
+    bool need_full = !ev->u.rows.partial; /* partial updates: see apply_partial */
     char where[300], ty[48];
     bool hidden_ok = tm->ncols == t->ncols + t->n_hidden;
     for (uint32_t i = t->ncols; hidden_ok && i < tm->ncols; i++)
@@ -1330,7 +1508,7 @@ static hm_code check_event(const hm_sync_applier *a, const hm__tdef *t,
                               bc->name.p ? bc->name.p : "", bc->name.len ? "`" : "", c->name);
         }
     }
-    for (uint32_t k = 0; k < t->nw; k++) {
+    for (uint32_t k = 0; k < t->nw && need_full; k++) {
         uint32_t i = t->wcols[k];
         if (bit_at(ev->u.rows.cols, i) && (!ev->u.rows.cols_ai || bit_at(ev->u.rows.cols_ai, i)))
             continue;
@@ -1360,6 +1538,8 @@ hm_code hm_sync_apply_rows(hm_sync_applier *a, const hm_binlog_fmt *fmt, const h
                                tm->ncols)) != HM_OK ||
         (rc = hm_binlog_rows_begin(&it, fmt, ev, tm, err)) != HM_OK)
         return rc;
+    if (ev->u.rows.partial)
+        return apply_partial(a, t, fmt, ev, &it, err);
     switch (ev->u.rows.action) {
     case HM_BINLOG_ROWS_WRITE: return apply_batched(a, t, OP_INSERT, &it, err);
     case HM_BINLOG_ROWS_UPDATE: return apply_changes(a, t, OP_UPDATE, &it, err);

@@ -19,6 +19,13 @@
  * INET4/6 and UUID values, whose trailing 0x00 MariaDB drops, padded back to their length.
  * Values over 1 MiB go by mysql_stmt_send_long_data().
  *
+ * MySQL's PARTIAL_UPDATE_ROWS (binlog_row_value_options=PARTIAL_JSON, with binlog_row_image
+ * MINIMAL or NOBLOB): the before image needs the key (the whole row for a keyless table); each
+ * row is one UPDATE of the columns its after image holds, a JSON column given as diffs written
+ * as nested JSON_REPLACE / JSON_INSERT / JSON_ARRAY_INSERT / JSON_REMOVE calls on the column,
+ * paths (rewritten by sync/jsonpath.h) and values bound as parameters. MySQL 9's VECTOR goes as
+ * its bytes (to a VECTOR or a BLOB column).
+ *
  * Rows go into the transaction the caller has open on the target connection; the applier never
  * commits. It may set SAVEPOINT hm_apply in that transaction and roll back to it (a batch of
  * DELETEs that found fewer rows than it was sent is undone, then replayed row by row to name the
@@ -76,7 +83,7 @@ hm_sync_applier *hm_sync_applier_new(hm_conn *tgt, hm_err *err);
 void hm_sync_applier_free(hm_sync_applier *a);
 
 /* Applies every row of ev, a WRITE, UPDATE or DELETE ROWS event (v1 or v2, MySQL or MariaDB,
- * already inflated when it was compressed), whose table map is tm (tm's database and table name
+ * already inflated when it was compressed; MySQL's PARTIAL_UPDATE_ROWS too), whose table map is tm (tm's database and table name
  * say where on the target). fmt is the stream's format. HM_ESOURCE when the images are not
  * complete (binlog_row_image is not FULL) or do not decode; HM_ESTATE when the table map and
  * the target table differ in columns (the target's definition has not followed the source);
