@@ -38,6 +38,7 @@
 #include "sync/feed.h"
 #include "sync/gtid.h"
 #include "sync/state.h"
+#include "sync/xa.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/err.h"
@@ -119,6 +120,16 @@ struct hm_sync {
     uint64_t prog_trx, prog_rows;
     unsigned reconnects;
     hm_sync_phase phase;
+
+    /* the source's XA transaction being read (sync/xa.h): its rows go to a connection of their
+     * own, inside XA START ... XA PREPARE on the target; skip: the target holds it already */
+    struct {
+        bool active, skip;
+        hm_sync_xid xid;
+        hm_conn conn;
+        hm_sync_applier *ap;
+        bool fk_checks;
+    } xa;
 
     /* keyless tables changes were applied to (each row matched on all its columns): "db.t, db.u",
      * for the progress report; kept over runs of this handle, as is the count of such rows
@@ -675,6 +686,156 @@ out:
     return rc;
 }
 
+/* ---- XA transactions of the source (sync/xa.h) ----
+ *
+ *   (no XA) --GTID FL_PREPARED_XA / "XA START"--> target holds it? --yes--> skip
+ *                                                                  --no---> active: XA START on
+ *                                                                           the XA connection
+ *   active --rows--> applied on the XA connection         skip --rows--> ignored
+ *   active --XA_PREPARE--> marker, XA END, XA PREPARE (or XA COMMIT ONE PHASE), connection closed;
+ *                          then the checkpoint past it, committed now
+ *   skip   --XA_PREPARE--> the checkpoint past it
+ *   "XA COMMIT" --> XA COMMIT on the target if prepared there; marker deleted with the checkpoint
+ *   "XA ROLLBACK" --> XA ROLLBACK on the target if prepared there; the checkpoint
+ */
+
+static void xa_close(hm_sync *s)
+{
+    hm_sync_applier_free(s->xa.ap);
+    s->xa.ap = NULL;
+    hm_conn_close(&s->xa.conn); /* an XA transaction not yet prepared is rolled back */
+    s->xa.active = s->xa.skip = false;
+}
+
+/* The group (and the commit in flight) committed, then a lookup of xid on the target with no
+ * transaction left open on the lane. */
+static hm_code xa_lookup(hm_sync *s, const hm_sync_xid *xid, bool *prepared, bool *marked, hm_err *err)
+{
+    hm_code rc;
+    if (s->group_open && (rc = commit_group(s, err)) != HM_OK)
+        return rc;
+    if ((rc = flight_wait(s, err)) != HM_OK)
+        return rc;
+    if ((rc = hm_sync_xa_lookup(&s->L->tgt, xid, prepared, marked, err)) != HM_OK)
+        return rc;
+    if (mysql_commit(s->L->tgt.my) != 0)
+        return hm_conn_fail(&s->L->tgt, "ending a read", err);
+    return HM_OK;
+}
+
+static hm_code xa_begin(hm_sync *s, const hm_sync_xid *xid, hm_err *err)
+{
+    bool prepared, marked;
+    hm_code rc;
+    char x[300];
+    if (s->xa.active || s->xa.skip) {
+        hm_sync_xa_text(xid, x, sizeof x);
+        return hm_err_set(err, HM_ESOURCE, "at %s:%llu XA transaction %s starts inside another one",
+                          s->fmt.file, (unsigned long long)s->trx_start.pos, x);
+    }
+    s->xa.xid = *xid;
+    if ((rc = xa_lookup(s, xid, &prepared, &marked, err)) != HM_OK)
+        return rc;
+    if (prepared || marked) { /* prepared (or more) before a restart: not twice */
+        s->xa.skip = true;
+        return HM_OK;
+    }
+    if ((rc = hm_conn_open(&s->xa.conn, &s->o.target, "target", HM_CONN_FOUND_ROWS, err)) != HM_OK)
+        return rc;
+    s->xa.fk_checks = true;
+    if ((rc = hm_conn_exec(&s->xa.conn, "SET NAMES binary, time_zone = '+00:00', foreign_key_checks = 1",
+                           err)) != HM_OK ||
+        (s->xa.ap = hm_sync_applier_new(&s->xa.conn, err)) == NULL ||
+        (rc = hm_sync_xa_exec(&s->xa.conn, "START", xid, err)) != HM_OK) {
+        rc = rc != HM_OK ? rc : err->code;
+        xa_close(s);
+        return rc;
+    }
+    hm_sync_applier_on_keyless(s->xa.ap, note_slow, s);
+    s->xa.active = true;
+    return HM_OK;
+}
+
+static hm_code xa_rows(hm_sync *s, const hm_binlog_event *ev, const hm_binlog_table *t, hm_err *err)
+{
+    bool on = (ev->u.rows.flags & 0x0002) == 0;
+    hm_code rc;
+    if (s->xa.fk_checks != on) {
+        s->xa.fk_checks = on;
+        rc = hm_conn_exec(&s->xa.conn, on ? "SET SESSION foreign_key_checks = 1"
+                                          : "SET SESSION foreign_key_checks = 0", err);
+        if (rc != HM_OK)
+            return rc;
+    }
+    return hm_sync_apply_rows(s->xa.ap, &s->fmt, ev, t, err);
+}
+
+/* XA_PREPARE: the transaction prepared (or, one phase, committed) on the target, its marker with
+ * it; then the checkpoint past it. */
+static hm_code xa_prepare(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
+                          hm_err *err)
+{
+    hm_sync_xid xid;
+    bool one = ev->u.xa_prepare.one_phase;
+    hm_code rc = HM_OK;
+    char x[300];
+    if (!hm_sync_xa_from_event(ev, &xid) || (!s->xa.active && !s->xa.skip) ||
+        memcmp(&xid, &s->xa.xid, sizeof xid) != 0) {
+        hm_sync_xa_text(&xid, x, sizeof x);
+        return hm_err_set(err, HM_ESOURCE, "at %s:%llu XA PREPARE of %s, which did not start in the binlog read",
+                          file, (unsigned long long)ev->pos, x);
+    }
+    if (s->xa.active) {
+        if ((rc = hm_sync_xa_mark(&s->xa.conn, &xid, err)) == HM_OK &&
+            (rc = hm_sync_xa_exec(&s->xa.conn, "END", &xid, err)) == HM_OK)
+            rc = hm_sync_xa_exec(&s->xa.conn, one ? "COMMIT ONE PHASE" : "PREPARE", &xid, err);
+        if (rc != HM_OK)
+            hm_err_prefix(err, "applying the source's XA transaction");
+    }
+    xa_close(s);
+    if (rc != HM_OK)
+        return rc;
+    open_group(s);
+    if (one && (rc = hm_sync_xa_unmark(&s->L->tgt, &xid, err)) != HM_OK)
+        return rc;
+    if ((rc = end_trx(s, file, next_pos, err)) != HM_OK)
+        return rc;
+    return commit_group_now(s, err);
+}
+
+/* "XA COMMIT" / "XA ROLLBACK" of the source. */
+static hm_code xa_finish(hm_sync *s, hm_sync_xa_verb verb, const hm_sync_xid *xid, const char *file,
+                         uint64_t pos, uint64_t next_pos, hm_err *err)
+{
+    bool prepared, marked, commit = verb == HM_XA_COMMIT;
+    hm_code rc;
+    char x[300];
+    if ((rc = xa_lookup(s, xid, &prepared, &marked, err)) != HM_OK)
+        return rc;
+    if (prepared) {
+        /* on a connection of its own: the lanes' sessions (autocommit off) count as working
+         * outside the global transaction */
+        rc = hm_conn_open(&s->xa.conn, &s->o.target, "target", 0, err);
+        if (rc == HM_OK)
+            rc = hm_sync_xa_exec(&s->xa.conn, commit ? "COMMIT" : "ROLLBACK", xid, err);
+        xa_close(s);
+        if (rc != HM_OK)
+            return rc;
+    } else if (commit && !marked) {
+        hm_sync_xa_text(xid, x, sizeof x);
+        return hm_err_set(err, HM_ESOURCE, "at %s:%llu the source committed XA transaction %s, which was "
+                          "prepared before this migration's start: its changes are not on the target. Commit "
+                          "or roll back the prepared XA transactions of the source (XA RECOVER lists them) and "
+                          "start the migration over", file, (unsigned long long)pos, x);
+    }
+    open_group(s);
+    if (commit && (rc = hm_sync_xa_unmark(&s->L->tgt, xid, err)) != HM_OK)
+        return rc;
+    if ((rc = end_trx(s, file, next_pos, err)) != HM_OK)
+        return rc;
+    return commit_group_now(s, err);
+}
+
 static hm_code on_query(hm_sync *s, const hm_binlog_event *ev, const char *file, uint64_t next_pos,
                         hm_err *err)
 {
@@ -691,6 +852,24 @@ static hm_code on_query(hm_sync *s, const hm_binlog_event *ev, const char *file,
             return rc;
         qev = &inflated;
     }
+    {
+        hm_sync_xa_verb verb;
+        hm_sync_xid xid;
+        if ((rc = hm_sync_xa_parse(qev->u.query.query.p, qev->u.query.query.len, &verb, &xid, err)) != HM_OK) {
+            hm_err_prefix(err, "at %s:%llu", file, (unsigned long long)ev->pos);
+            return rc;
+        }
+        if (verb == HM_XA_START)
+            return xa_begin(s, &xid, err);
+        if (verb == HM_XA_COMMIT || verb == HM_XA_ROLLBACK)
+            return xa_finish(s, verb, &xid, file, ev->pos, next_pos, err);
+        if (verb != HM_XA_NONE)
+            return HM_OK; /* XA END: done with the prepare */
+    }
+    if (s->xa.active || s->xa.skip)
+        return hm_err_set(err, HM_ESOURCE, "at %s:%llu the source logged a statement inside an XA transaction, "
+                          "which this version applies only as rows: set binlog_format=ROW on the source and "
+                          "start the migration over", file, (unsigned long long)ev->pos);
     snprintf(db, sizeof db, "%.*s", (int)qev->u.query.db.len, qev->u.query.db.p);
     if ((rc = hm_sync_ddl_parse(qev->u.query.query.p, qev->u.query.query.len, db, &d, err)) != HM_OK)
         return rc;
@@ -809,6 +988,10 @@ static hm_code on_rows(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
     in = *ev;
     if (hm_binlog_is_compressed(&in) && (rc = hm_binlog_inflate(&s->fmt, &in, &s->inflated, err)) != HM_OK)
         return rc;
+    if (s->xa.skip)
+        return HM_OK;
+    if (s->xa.active)
+        return xa_rows(s, &in, t, err);
     open_group(s);
     /* rows event flag 0x0002: the source session had foreign_key_checks off */
     if ((rc = set_fk_checks(s, (ev->u.rows.flags & 0x0002) == 0, err)) != HM_OK)
@@ -847,6 +1030,13 @@ static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file,
         s->g_domain = ev->u.mariadb_gtid.domain_id;
         s->g_server = ev->u.mariadb_gtid.server_id;
         s->g_seq = ev->u.mariadb_gtid.seq_no;
+        if (ev->u.mariadb_gtid.flags & 0x40) { /* FL_PREPARED_XA: MariaDB logs no XA START */
+            hm_sync_xid xid;
+            if (!hm_sync_xa_from_event(ev, &xid))
+                return hm_err_set(err, HM_ESOURCE, "at %s:%llu an XA transaction without its xid", file,
+                                  (unsigned long long)ev->pos);
+            return xa_begin(s, &xid, err);
+        }
         return HM_OK;
     case HM_BINLOG_EV_MYSQL_GTID:
         begin_trx(s, file, ev->pos);
@@ -885,8 +1075,7 @@ static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file,
     case HM_BINLOG_EV_TRANSACTION_PAYLOAD:
         return on_payload(s, ev, file, next_pos, err);
     case HM_BINLOG_EV_XA_PREPARE:
-        return hm_err_set(err, HM_ESOURCE, "at %s:%llu the source's binlog holds an XA transaction, which "
-                          "this version cannot apply", file, (unsigned long long)ev->pos);
+        return xa_prepare(s, ev, file, next_pos, err);
     case HM_BINLOG_EV_INCIDENT:
         return hm_err_set(err, HM_ESOURCE, "at %s:%llu the source's binlog has an INCIDENT event (%.*s): "
                           "changes may be missing from it, so the target cannot be kept equal; start the "
@@ -1011,6 +1200,7 @@ static void run_release(hm_sync *s)
     if (s->feed)
         hm_sync_feed_stop(s->feed);
     s->feed = NULL;
+    xa_close(s);
     /* a commit in flight ends first: its connection is the committer's until then */
     hm_sync_committer_free(s->committer);
     s->committer = NULL;
@@ -1104,6 +1294,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         rc = hm_conn_fail(&s->L->tgt, "committing", err);
         goto out;
     }
+    if ((rc = hm_sync_xa_meta(&s->L->tgt, err)) != HM_OK) /* DDL: before anything is open */
+        goto out;
     s->trx_base = s->st.trx_applied;
     s->rows_base = s->st.rows_applied;
     if (strcmp(s->st.phase, "finished") == 0) {
