@@ -42,6 +42,8 @@ static const char *const var_names[HM_CV__N] = {
     [HM_CV_EVENT_SCHEDULER] = "event_scheduler",
     [HM_CV_TRUST_CREATORS] = "log_bin_trust_function_creators",
     [HM_CV_DATADIR] = "datadir",
+    [HM_CV_ROW_VALUE_OPTIONS] = "binlog_row_value_options",
+    [HM_CV_ROW_METADATA] = "binlog_row_metadata",
 };
 
 /* The grantees whose privileges this session has: 'user'@'host', and on MariaDB the current

@@ -47,6 +47,8 @@ typedef enum hm_check_var {
     HM_CV_EVENT_SCHEDULER,
     HM_CV_TRUST_CREATORS,
     HM_CV_DATADIR,
+    HM_CV_ROW_VALUE_OPTIONS, /* MySQL 8.0.3+: binlog_row_value_options */
+    HM_CV_ROW_METADATA,      /* MySQL 8.0.1+, MariaDB 10.5+: binlog_row_metadata */
     HM_CV__N
 } hm_check_var;
 
@@ -138,6 +140,9 @@ typedef struct hm_check_src {
     size_t nfks, fks_cap;
     hm_check_colluse *colls;
     size_t ncolls, colls_cap;
+    hm_check_colluse *vectors; /* VECTOR columns (MySQL 9+) of selected tables; `collation`
+                                  holds the column's name */
+    size_t nvectors, vectors_cap;
     long tz_rows;            /* rows in mysql.time_zone_name, -1 unknown */
 } hm_check_src;
 

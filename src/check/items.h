@@ -72,6 +72,9 @@ hm_check_item_fn hm_check_item_source_connect, hm_check_item_target_connect, hm_
     hm_check_item_max_packet, hm_check_item_sql_mode, hm_check_item_source_max_connections,
     hm_check_item_target_max_connections;
 
+/* items_mysql.c */
+hm_check_item_fn hm_check_item_row_value_options, hm_check_item_row_metadata, hm_check_item_vector;
+
 /* items_objects.c */
 hm_check_item_fn hm_check_item_patterns, hm_check_item_conflicts, hm_check_item_other_objects,
     hm_check_item_capacity, hm_check_item_no_key, hm_check_item_non_innodb, hm_check_item_fk_closure,

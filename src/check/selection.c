@@ -150,9 +150,11 @@ static hm_code on_fk(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)
     return HM_OK;
 }
 
-static hm_code on_colluse(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)
+/* (db, table, text) of a selected table into *arr: a collation a column uses, or a VECTOR
+ * column's name. */
+static hm_code add_tcol(hm_check_src *s, hm_check_colluse **arr, size_t *n, size_t *cap, MYSQL_ROW row,
+                        unsigned long *len, hm_err *err)
 {
-    hm_check_src *s = ud;
     hm_check_colluse *c;
     char db[256], name[256];
     hm_check_table *t;
@@ -164,9 +166,9 @@ static hm_code on_colluse(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *e
     name[len[1]] = '\0';
     if (!(t = hm_check_find_table(s, db, name)) || !t->selected)
         return HM_OK; /* views' columns, unselected tables */
-    if (!hm_check_grow((void **)&s->colls, &s->colls_cap, s->ncolls, sizeof *s->colls))
+    if (!hm_check_grow((void **)arr, cap, *n, sizeof **arr))
         return hm_check_oom(err);
-    c = &s->colls[s->ncolls];
+    c = &(*arr)[*n];
     c->db = hm_buf_memdupz(row[0], len[0]);
     c->table = hm_buf_memdupz(row[1], len[1]);
     c->collation = hm_buf_memdupz(row[2], len[2]);
@@ -176,8 +178,20 @@ static hm_code on_colluse(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *e
         free(c->collation);
         return hm_check_oom(err);
     }
-    s->ncolls++;
+    (*n)++;
     return HM_OK;
+}
+
+static hm_code on_colluse(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)
+{
+    hm_check_src *s = ud;
+    return add_tcol(s, &s->colls, &s->ncolls, &s->colls_cap, row, len, err);
+}
+
+static hm_code on_vector(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)
+{
+    hm_check_src *s = ud;
+    return add_tcol(s, &s->vectors, &s->nvectors, &s->vectors_cap, row, len, err);
 }
 
 /* Which column of a query holds which field of an object; -1 when it has none. */
@@ -317,6 +331,10 @@ hm_code hm_check_read_selection(hm_check_src *s)
         rc = hm_check_each_row(c, "SELECT DISTINCT TABLE_SCHEMA, TABLE_NAME, COLLATION_NAME FROM "
                                   "information_schema.COLUMNS WHERE COLLATION_NAME IS NOT NULL AND "
                                   "TABLE_SCHEMA " SYS_FILTER, on_colluse, s, err);
+    if (rc == HM_OK) /* MySQL 9's VECTOR (none elsewhere): what the target must hold */
+        rc = hm_check_each_row(c, "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM "
+                                  "information_schema.COLUMNS WHERE DATA_TYPE = 'vector' AND "
+                                  "TABLE_SCHEMA " SYS_FILTER, on_vector, s, err);
     if (rc == HM_OK)
         rc = read_objects(s, err);
     if (rc == HM_ENOMEM)
@@ -371,5 +389,11 @@ void hm_check_src_release(hm_check_src *s)
         free(s->colls[i].collation);
     }
     free(s->colls);
+    for (size_t i = 0; i < s->nvectors; i++) {
+        free(s->vectors[i].db);
+        free(s->vectors[i].table);
+        free(s->vectors[i].collation);
+    }
+    free(s->vectors);
     memset(s, 0, sizeof *s);
 }
