@@ -19,7 +19,9 @@
  *     holds and goes on from there. The reader "seeks": it keeps the requested 64-bit position
  *     until the first transaction arrives, whose header log_pos (the low 32 bits of its end) then
  *     fixes the high bits; a transaction that does not start at or just after the requested
- *     position fails the read. A MySQL source would need COM_BINLOG_DUMP_GTID: refused.
+ *     position fails the read. A MySQL source is started with COM_BINLOG_DUMP_GTID instead
+ *     (auto-position from the GTID set in MySQL's binary encoding; Connector/C has no call for
+ *     it, so the packet is built here and sent as a command) and seeks the same way.
  *   - the event header's log_pos is 32 bits; the reader keeps its own 64-bit position: the
  *     requested one, advanced by each event's size, reset by ROTATE. Artificial events (fake
  *     ROTATE, the FORMAT_DESCRIPTION re-sent at the start, heartbeats: log_pos 0 or not from the
@@ -94,13 +96,14 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
     if (o->pos < 4)
         return hm_err_set(err, HM_EUSAGE, "binlog reader: start position %llu in %s is out of range",
                           (unsigned long long)o->pos, o->file);
-    if (by_gtid && c->flavor != HM_FLAVOR_MARIADB)
+    bool mysql_gtid = by_gtid && c->flavor != HM_FLAVOR_MARIADB;
+    if (mysql_gtid && (!o->gtid_sids || o->gtid_sids_len < 8))
         return hm_err_set(err, HM_EUSAGE,
                           "binlog reader: start position %s:%llu is past 4 GiB, which COM_BINLOG_DUMP "
-                          "cannot carry, and starting a MySQL source by GTID (COM_BINLOG_DUMP_GTID) "
-                          "is not supported by this version",
+                          "cannot carry, and there is no GTID set to start from instead (the MySQL "
+                          "source must run with gtid_mode=ON)",
                           o->file, (unsigned long long)o->pos);
-    if (by_gtid && (!o->gtid_start || !*o->gtid_start))
+    if (by_gtid && !mysql_gtid && (!o->gtid_start || !*o->gtid_start))
         return hm_err_set(err, HM_EUSAGE,
                           "binlog reader: start position %s:%llu is past 4 GiB, which COM_BINLOG_DUMP "
                           "cannot carry, and there is no GTID state to start from instead",
@@ -138,7 +141,7 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
             goto fail;
     }
 
-    if (by_gtid) {
+    if (by_gtid && !mysql_gtid) {
         hm_buf q;
         hm_buf_init(&q, 4096 + 4 * strlen(o->gtid_start));
         rc = hm_buf_adds(&q, "SET @slave_connect_state = ");
@@ -172,7 +175,28 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
                         mariadb_rpl_error(r->rpl));
         goto fail;
     }
-    if (mariadb_rpl_open(r->rpl)) {
+    if (mysql_gtid) {
+        /* Connector/C has no COM_BINLOG_DUMP_GTID: the packet is built here and sent as a
+         * command; the dump's packets are then read as after COM_BINLOG_DUMP */
+        hm_buf pk;
+        hm_buf_init(&pk, (size_t)64 << 20);
+        rc = hm_binlog_dump_gtid_packet(&pk, o->server_id, o->non_blocking, "", 4, o->gtid_sids,
+                                        o->gtid_sids_len);
+        if (rc != HM_OK) {
+            hm_buf_release(&pk);
+            rc = hm_err_set(err, HM_ENOMEM, "binlog reader: out of memory");
+            goto fail;
+        }
+        /* the command byte goes as the command, the rest as its argument */
+        if (c->my->methods->db_command(c->my, (enum enum_server_command)0x1e, pk.data + 1, pk.len - 1,
+                                       1, NULL)) {
+            hm_buf_release(&pk);
+            rc = hm_conn_fail(c, "starting the binlog dump by GTID (COM_BINLOG_DUMP_GTID)", err);
+            hm_err_prefix(err, "binlog %s:%llu", o->file, (unsigned long long)o->pos);
+            goto fail;
+        }
+        hm_buf_release(&pk);
+    } else if (mariadb_rpl_open(r->rpl)) {
         rc = hm_conn_fail(c, "starting the binlog dump", err);
         if (by_gtid)
             hm_err_prefix(err, "binlog %s:%llu (from GTID %s)", o->file, (unsigned long long)o->pos,
@@ -186,6 +210,37 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
 
 fail:
     hm_binlog_reader_free(r);
+    return rc;
+}
+
+hm_code hm_binlog_dump_gtid_packet(hm_buf *out, uint32_t server_id, bool non_blocking,
+                                   const char *file, uint64_t pos, const uint8_t *sids,
+                                   size_t sids_len)
+{
+    uint8_t h[11], p[12];
+    size_t fl = file ? strlen(file) : 0;
+    uint16_t flags = (uint16_t)(0x04 | (non_blocking ? 0x01 : 0)); /* THROUGH_GTID, NON_BLOCK */
+    hm_code rc;
+    if (sids_len > UINT32_MAX || fl > UINT32_MAX)
+        return HM_EUSAGE;
+    h[0] = 0x1e;
+    for (int i = 0; i < 2; i++)
+        h[1 + i] = (uint8_t)(flags >> (8 * i));
+    for (int i = 0; i < 4; i++) {
+        h[3 + i] = (uint8_t)(server_id >> (8 * i));
+        h[7 + i] = (uint8_t)((uint64_t)fl >> (8 * i));
+    }
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(pos >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[8 + i] = (uint8_t)((uint64_t)sids_len >> (8 * i));
+    rc = hm_buf_add(out, h, sizeof h);
+    if (rc == HM_OK && fl)
+        rc = hm_buf_add(out, file, fl);
+    if (rc == HM_OK)
+        rc = hm_buf_add(out, p, sizeof p);
+    if (rc == HM_OK && sids_len)
+        rc = hm_buf_add(out, sids, sids_len);
     return rc;
 }
 
@@ -265,7 +320,8 @@ hm_code hm_binlog_reader_next(hm_binlog_reader *r, hm_binlog_event *ev, bool *mo
             break; /* not an event of the file at this position */
         if (r->seeking) {
             uint64_t start;
-            if (ev->kind != HM_BINLOG_EV_MARIADB_GTID)
+            char g[96];
+            if (ev->kind != HM_BINLOG_EV_MARIADB_GTID && ev->kind != HM_BINLOG_EV_MYSQL_GTID)
                 break; /* the start of the file the source sends first: not where we are */
             /* the first transaction after the state: it must start at the requested position
              * (or just after it, past events outside transactions the source skipped) */
@@ -273,15 +329,15 @@ hm_code hm_binlog_reader_next(hm_binlog_reader *r, hm_binlog_event *ev, bool *mo
             if (at < r->pos + ev->size)
                 at += (uint64_t)1 << 32;
             start = at - ev->size;
-            if (start - r->pos > 65536)
+            if (start - r->pos > 65536) {
+                if (!hm_binlog_gtid_format(ev, g, sizeof g))
+                    snprintf(g, sizeof g, "ANONYMOUS");
                 return hm_err_set(err, HM_ESOURCE,
                                   "binlog %s: started from GTID state to reach position %llu, the "
-                                  "source sent GTID %u-%u-%llu at %llu instead: the state and the "
+                                  "source sent GTID %s at %llu instead: the state and the "
                                   "position disagree",
-                                  r->file, (unsigned long long)r->pos, ev->u.mariadb_gtid.domain_id,
-                                  ev->u.mariadb_gtid.server_id,
-                                  (unsigned long long)ev->u.mariadb_gtid.seq_no,
-                                  (unsigned long long)start);
+                                  r->file, (unsigned long long)r->pos, g, (unsigned long long)start);
+            }
             r->seeking = false;
             r->pos = at;
             break;

@@ -23,6 +23,7 @@
 #include "binlog/event.h"
 #include "db/conn.h"
 #include "hotmig.h"
+#include "util/buf.h"
 
 typedef struct hm_binlog_reader_opts {
     const char *file;      /* binlog file to start in, e.g. "binlog.000003" */
@@ -34,7 +35,23 @@ typedef struct hm_binlog_reader_opts {
                              * carries 32 bits of position: a pos past that starts the dump from
                              * this state instead (the source finds the place), and the reader
                              * checks it lands at file:pos. NULL or "": such a pos is refused. */
+    const uint8_t *gtid_sids; /* MySQL: the same state in MySQL's binary encoding (Gtid_set::encode,
+                               * see hm_gtid_set_encode_mysql): a pos past 4 GiB starts the dump
+                               * with COM_BINLOG_DUMP_GTID (auto-position) from it instead */
+    size_t gtid_sids_len;
 } hm_binlog_reader_opts;
+
+/* COM_BINLOG_DUMP_GTID's payload, as MySQL's protocol documentation lays it out, appended to out:
+ *   1  command 0x1e
+ *   2  flags: BINLOG_DUMP_NON_BLOCK 0x01 (when non_blocking), BINLOG_THROUGH_GTID 0x04
+ *   4  server id of the replica
+ *   4  length of the file name, then the name (empty for auto-position: the source finds the file)
+ *   8  position (4 for auto-position)
+ *   4  length of the GTID set, then the set (MySQL's binary encoding; tagged format for tags)
+ * All integers little-endian. HM_ENOMEM when out cannot hold it. */
+hm_code hm_binlog_dump_gtid_packet(hm_buf *out, uint32_t server_id, bool non_blocking,
+                                   const char *file, uint64_t pos, const uint8_t *sids,
+                                   size_t sids_len);
 
 typedef struct hm_binlog_reader hm_binlog_reader;
 

@@ -15,6 +15,7 @@
 
 #include "binlog/reader.h"
 #include "db/conn.h"
+#include "sync/gtid.h"
 #include "util/err.h"
 
 struct hm_sync_feed {
@@ -29,6 +30,7 @@ struct hm_sync_feed {
     size_t bytes, max_bytes;
     bool ended; /* the thread has queued its last entry */
     hm_binlog_fmt fmt0;
+    hm_buf sids;  /* MySQL past 4 GiB: the start's GTID set, binary (COM_BINLOG_DUMP_GTID) */
 };
 
 const hm_binlog_fmt *hm_sync_feed_fmt0(const hm_sync_feed *f)
@@ -113,6 +115,20 @@ static void *feed_main(void *arg)
     return NULL;
 }
 
+/* A MySQL GTID set's text in MySQL's binary encoding, into f->sids. */
+static hm_code mysql_gtid_sids(hm_sync_feed *f, const char *gtid, hm_err *err)
+{
+    hm_gtid_set *s = hm_gtid_set_new();
+    hm_code rc;
+    if (!s)
+        return hm_err_set(err, HM_ENOMEM, "out of memory");
+    rc = hm_gtid_set_parse(s, gtid, err);
+    if (rc == HM_OK)
+        rc = hm_gtid_set_encode_mysql(s, &f->sids, err);
+    hm_gtid_set_free(s);
+    return rc;
+}
+
 hm_code hm_sync_feed_start(hm_sync_feed **out, const hm_endpoint *src, const char *file, uint64_t pos,
                            const char *gtid, uint32_t server_id, size_t max_bytes, hm_err *err)
 {
@@ -127,12 +143,18 @@ hm_code hm_sync_feed_start(hm_sync_feed **out, const hm_endpoint *src, const cha
     pthread_cond_init(&f->not_empty, NULL);
     pthread_cond_init(&f->not_full, NULL);
     f->max_bytes = max_bytes;
+    hm_buf_init(&f->sids, (size_t)64 << 20);
     if ((rc = hm_conn_open(&f->conn, src, "source", HM_CONN_DUMP, err)) != HM_OK)
         goto fail;
     memset(&ro, 0, sizeof ro);
     ro.file = file;
     ro.pos = pos;
     ro.gtid_start = gtid;
+    if (f->conn.flavor == HM_FLAVOR_MYSQL && pos > UINT32_MAX && gtid && *gtid &&
+        (rc = mysql_gtid_sids(f, gtid, err)) != HM_OK) /* COM_BINLOG_DUMP_GTID's set */
+        goto fail;
+    ro.gtid_sids = (const uint8_t *)f->sids.data;
+    ro.gtid_sids_len = f->sids.len;
     ro.server_id = server_id;
     ro.heartbeat_ms = 500;
     if ((rc = hm_binlog_reader_open(&f->conn, &ro, &f->reader, err)) != HM_OK)
@@ -212,5 +234,6 @@ void hm_sync_feed_stop(hm_sync_feed *f)
     pthread_mutex_destroy(&f->mu);
     pthread_cond_destroy(&f->not_empty);
     pthread_cond_destroy(&f->not_full);
+    hm_buf_release(&f->sids);
     free(f);
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "binlog/event.h"
+#include "binlog/reader.h"
 #include "binlog/inflate.h"
 #include "binlog/rows.h"
 #include "binlog/tablemap.h"
@@ -834,6 +835,48 @@ static void test_tagged_previous_gtids(void **state)
     assert_int_equal(hm_binlog_event_decode(&fmt, evbuf, n, 200, &ev, &err), HM_ESOURCE);
 }
 
+/* COM_BINLOG_DUMP_GTID byte for byte, as MySQL's protocol documentation lays it out (no MySQL
+ * server here to send it to). */
+static void test_dump_gtid_packet(void **state)
+{
+    /* the set 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5 in MySQL's encoding */
+    static const uint8_t sids[] = {
+        0x01, 0, 0, 0, 0, 0, 0, 0,
+        0x3e, 0x11, 0xfa, 0x47, 0x71, 0xca, 0x11, 0xe1, 0x9e, 0x33, 0xc8, 0x0a, 0xa9, 0x42, 0x95, 0x62,
+        0x01, 0, 0, 0, 0, 0, 0, 0,
+        0x01, 0, 0, 0, 0, 0, 0, 0, 0x06, 0, 0, 0, 0, 0, 0, 0,
+    };
+    static const uint8_t want[] = {
+        0x1e,                               /* COM_BINLOG_DUMP_GTID */
+        0x04, 0x00,                         /* flags: BINLOG_THROUGH_GTID */
+        0x01, 0x00, 0x00, 0x40,             /* server id 0x40000001 */
+        0x00, 0x00, 0x00, 0x00,             /* file name length: 0 (auto-position) */
+        0x04, 0, 0, 0, 0, 0, 0, 0,          /* position 4 */
+        0x30, 0x00, 0x00, 0x00,             /* 48 bytes of GTID set */
+    };
+    static const uint8_t want_named[] = {
+        0x1e, 0x05, 0x00,                   /* THROUGH_GTID | NON_BLOCK */
+        0x07, 0, 0, 0,
+        0x0d, 0, 0, 0, 'b', 'i', 'n', 'l', 'o', 'g', '.', '0', '0', '0', '0', '0', '3',
+        0x00, 0xf2, 0x05, 0x2a, 0x01, 0, 0, 0, /* 5000000000 */
+        0x00, 0, 0, 0,                      /* no set */
+    };
+    hm_buf b;
+    (void)state;
+    hm_buf_init(&b, 1 << 16);
+    assert_int_equal(hm_binlog_dump_gtid_packet(&b, 0x40000001u, false, "", 4, sids, sizeof sids),
+                     HM_OK);
+    assert_int_equal(b.len, sizeof want + sizeof sids);
+    assert_memory_equal(b.data, want, sizeof want);
+    assert_memory_equal(b.data + sizeof want, sids, sizeof sids);
+    b.len = 0;
+    assert_int_equal(hm_binlog_dump_gtid_packet(&b, 7, true, "binlog.000003", 5000000000ull, NULL, 0),
+                     HM_OK);
+    assert_int_equal(b.len, sizeof want_named);
+    assert_memory_equal(b.data, want_named, sizeof want_named);
+    hm_buf_release(&b);
+}
+
 /* PARTIAL_UPDATE_ROWS is an UPDATE whose after images start with value options. */
 static void test_partial_update_rows(void **state)
 {
@@ -974,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_tagged_gtid),
         cmocka_unit_test(test_tagged_previous_gtids),
         cmocka_unit_test(test_partial_update_rows),
+        cmocka_unit_test(test_dump_gtid_packet),
         cmocka_unit_test(test_transaction_payload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

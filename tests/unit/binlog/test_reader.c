@@ -14,8 +14,9 @@
  *                      image, the GTIDs and XIDs, and that the reader's position at the end is the
  *                      source's (SHOW MASTER STATUS); then starts again from the middle
  *   test_heartbeat     a blocking dump at the end of the binlog receives heartbeats
- *   test_bad_start     a start position past 4 GiB is refused before anything is sent (MySQL, or
- *                      no GTID state to start from instead); an unknown
+ *   test_bad_start     a start position past 4 GiB is refused before anything is sent when there
+ *                      is no GTID state to start from instead; a MySQL start by GTID sends
+ *                      COM_BINLOG_DUMP_GTID (refused by MariaDB, as an error of the dump); an unknown
  *                      file is the source's error, with file and position
  *   test_extract_rows  the same events through mariadb_rpl_fetch() + mariadb_rpl_extract_rows():
  *                      per table, what Connector/C gives where it differs from what was written;
@@ -426,10 +427,30 @@ static void test_bad_start(void **state)
     hm_code rc;
     (void)state;
     hm_binlog_reader_opts o = {start_file, 5000000000ull, 4244, 0, true};
-    /* a MySQL source cannot be started by GTID (COM_BINLOG_DUMP_GTID is not sent) */
+    /* a MySQL source past 4 GiB needs its GTID set (COM_BINLOG_DUMP_GTID) */
     assert_int_equal(hm_binlog_reader_open(&c, &o, &r, &err), HM_EUSAGE);
     assert_non_null(strstr(err.msg, "5000000000"));
-    assert_non_null(strstr(err.msg, "COM_BINLOG_DUMP_GTID"));
+    assert_non_null(strstr(err.msg, "gtid_mode=ON"));
+    {
+        /* with it, COM_BINLOG_DUMP_GTID goes out on the wire (the live MariaDB here does not know
+         * the command: its refusal comes back as the dump's error, with file and position) */
+        static const uint8_t sids[8 + 16 + 8 + 16] = {1, 0, 0, 0, 0, 0, 0, 0, [24] = 1, [32] = 1,
+                                                      [40] = 2};
+        hm_binlog_reader_opts g = o;
+        MYSQL *my2 = connect_raw(10);
+        hm_conn c2 = {.my = my2, .role = "source"};
+        g.gtid_sids = sids;
+        g.gtid_sids_len = sizeof sids;
+        rc = hm_binlog_reader_open(&c2, &g, &r, &err);
+        if (rc == HM_OK) {
+            rc = hm_binlog_reader_next(r, &ev, &more, &err);
+            hm_binlog_reader_free(r);
+        }
+        assert_int_not_equal(rc, HM_OK);
+        print_message("COM_BINLOG_DUMP_GTID to MariaDB: %s\n", err.msg);
+        assert_non_null(strstr(err.msg, "5000000000"));
+        mysql_close(my2);
+    }
     /* a MariaDB one can, but not without the GTID state that goes with the position */
     c.flavor = HM_FLAVOR_MARIADB;
     assert_int_equal(hm_binlog_reader_open(&c, &o, &r, &err), HM_EUSAGE);
