@@ -17,12 +17,14 @@ if ! hm__mariadbd >/dev/null 2>&1; then
     exit 77
 fi
 trap hm_srv_stop_all EXIT
-hm_srv_start apply-src source --max-allowed-packet=64M || exit 1
-hm_srv_start apply-tgt target --max-allowed-packet=64M || exit 1
-HM_APPLY_SRC_PORT=$(hm_port apply-src) HM_APPLY_TGT_PORT=$(hm_port apply-tgt) "$TEST_BIN" "$@"
+# HM_APPLY_NAME: the servers' names (tests that meson runs at the same time need their own)
+N=${HM_APPLY_NAME:-apply}
+hm_srv_start "$N-src" source --max-allowed-packet=64M || exit 1
+hm_srv_start "$N-tgt" target --max-allowed-packet=64M || exit 1
+HM_APPLY_SRC_PORT=$(hm_port "$N-src") HM_APPLY_TGT_PORT=$(hm_port "$N-tgt") "$TEST_BIN" "$@"
 rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
-    for s in apply-src apply-tgt; do
+    for s in "$N-src" "$N-tgt"; do
         echo "--- the error log of $s:" >&2
         tail -20 "$HM_TEST_ROOT/$s/error.log" >&2
     done
