@@ -129,6 +129,7 @@ struct hm_sync {
         hm_conn conn;
         hm_sync_applier *ap;
         bool fk_checks;
+        uint64_t rows;       /* rows applied by the XA connections of this run */
     } xa;
 
     /* keyless tables changes were applied to (each row matched on all its columns): "db.t, db.u",
@@ -298,7 +299,7 @@ static uint64_t keyless_now(hm_sync *s)
 
 static uint64_t rows_now(hm_sync *s)
 {
-    uint64_t rows = s->rows_base;
+    uint64_t rows = s->rows_base + s->xa.rows;
     for (int i = 0; i < 2; i++) {
         hm_sync_apply_stats st;
         if (!s->lanes[i].ap)
@@ -701,6 +702,12 @@ out:
 
 static void xa_close(hm_sync *s)
 {
+    if (s->xa.ap) {
+        hm_sync_apply_stats st;
+        hm_sync_applier_stats(s->xa.ap, &st);
+        s->xa.rows += st.rows_inserted + st.rows_updated + st.rows_deleted;
+        s->keyless_base += st.keyless_rows;
+    }
     hm_sync_applier_free(s->xa.ap);
     s->xa.ap = NULL;
     hm_conn_close(&s->xa.conn); /* an XA transaction not yet prepared is rolled back */
@@ -1279,6 +1286,7 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     s->gtid_kind = 0;
     s->group_trx = 0;
     s->trx_done = s->trx_committed = s->rows_committed = 0;
+    s->xa.rows = 0;
     s->idle = false;
 
     s->L = &s->lanes[0];
