@@ -57,6 +57,7 @@ static const def defs[] = {
     {"source.binlog_retention", hm_check_item_binlog_retention, NEED_SRC, false, true, HM_ESOURCE},
     {"source.binlog_row_value_options", hm_check_item_row_value_options, NEED_SRC, false, true, HM_ESOURCE},
     {"source.binlog_row_metadata", hm_check_item_row_metadata, NEED_SRC, true, true, HM_ESOURCE},
+    {"source.xa_prepared", hm_check_item_xa_prepared, NEED_SRC, true, true, HM_ESOURCE},
     {"target.vector_type", hm_check_item_vector, NEED_SRC | NEED_TGT, true, false, HM_ETARGET},
     {"source.innodb_stats_on_metadata", hm_check_item_stats_on_metadata, NEED_SRC, true, false, HM_ESOURCE},
     {"source.tables_without_key", hm_check_item_no_key, NEED_SRC, true, false, HM_ESOURCE},

@@ -144,6 +144,9 @@ typedef struct hm_check_src {
                                   holds the column's name */
     size_t nvectors, vectors_cap;
     long tz_rows;            /* rows in mysql.time_zone_name, -1 unknown */
+    long xa_prepared;        /* XA transactions prepared on the source (XA RECOVER), -1 unknown */
+    char *xa_xids;           /* their gtrids, "a, b", owned; NULL when none or unknown */
+    hm_err xa_err;           /* why unknown */
 } hm_check_src;
 
 /* An object the target holds (any kind, any non-system schema). */

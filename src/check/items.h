@@ -73,7 +73,8 @@ hm_check_item_fn hm_check_item_source_connect, hm_check_item_target_connect, hm_
     hm_check_item_target_max_connections;
 
 /* items_mysql.c */
-hm_check_item_fn hm_check_item_row_value_options, hm_check_item_row_metadata, hm_check_item_vector;
+hm_check_item_fn hm_check_item_row_value_options, hm_check_item_row_metadata, hm_check_item_vector,
+    hm_check_item_xa_prepared;
 
 /* items_objects.c */
 hm_check_item_fn hm_check_item_patterns, hm_check_item_conflicts, hm_check_item_other_objects,

@@ -102,3 +102,32 @@ void hm_check_item_vector(const hm_check_ctx *c, hm_check_out *out)
     hm_check_list_release(&cols);
     hm_check_list_release(&ex);
 }
+
+/* XA transactions prepared on the source when the migration starts: their changes are in no
+ * snapshot, and their XA COMMIT would come later without them (sync stops then). */
+void hm_check_item_xa_prepared(const hm_check_ctx *c, hm_check_out *out)
+{
+    const hm_check_src *s = c->src;
+    if (s->xa_prepared < 0) {
+        hm_check_say(out, HM_CHECK_WARNING, "not checked: XA RECOVER failed (%s); an XA transaction "
+                     "prepared on the source before the migration starts and committed during it stops "
+                     "the incremental phase", s->xa_err.msg);
+        hm_check_fix(out, "on the source: %s", s->side.conn.flavor == HM_FLAVOR_MARIADB
+                                                   ? "GRANT SUPER ON *.* TO the migration account"
+                                                   : "GRANT XA_RECOVER_ADMIN ON *.* TO the migration account");
+        return;
+    }
+    if (s->xa_prepared == 0) {
+        hm_check_say(out, HM_CHECK_PASS, "no XA transaction is prepared on the source; those prepared "
+                     "during the migration are prepared on the target too and follow the source's "
+                     "XA COMMIT or XA ROLLBACK");
+        return;
+    }
+    hm_check_say(out, HM_CHECK_WARNING, "%ld XA transaction%s prepared on the source (%s): %s changes are in "
+                 "no snapshot, so if the source commits %s while hotmig follows it, the incremental phase "
+                 "stops", s->xa_prepared, s->xa_prepared == 1 ? " is" : "s are", s->xa_xids ? s->xa_xids : "?",
+                 s->xa_prepared == 1 ? "its" : "their", s->xa_prepared == 1 ? "it" : "one");
+    hm_check_fix(out, "before the migration starts, have the application (or its transaction manager) "
+                      "commit or roll them back on the source: XA COMMIT 'xid' or XA ROLLBACK 'xid' (XA "
+                      "RECOVER lists them)");
+}

@@ -150,6 +150,36 @@ static hm_code on_fk(void *ud, MYSQL_ROW row, unsigned long *len, hm_err *err)
     return HM_OK;
 }
 
+/* The XA transactions prepared on the source (XA RECOVER: formatID, gtrid_length, bqual_length,
+ * data): their count and gtrids, printable bytes kept, others as '?'. */
+static void read_xa(hm_check_src *s, hm_conn *c)
+{
+    MYSQL_RES *res = NULL;
+    MYSQL_ROW row;
+    hm_buf b;
+    s->xa_prepared = -1;
+    if (hm_conn_query(c, "XA RECOVER", &res, &s->xa_err) != HM_OK || !res)
+        return;
+    hm_buf_init(&b, 4096);
+    s->xa_prepared = 0;
+    while ((row = mysql_fetch_row(res)) != NULL) {
+        unsigned long *len = mysql_fetch_lengths(res);
+        size_t g = row[1] ? strtoul(row[1], NULL, 10) : 0;
+        if (s->xa_prepared++ < 20 && row[3]) {
+            if (g > len[3])
+                g = len[3];
+            hm_buf_adds(&b, b.len ? ", '" : "'");
+            for (size_t i = 0; i < g; i++)
+                hm_buf_addc(&b, row[3][i] >= 0x20 && row[3][i] < 0x7f ? row[3][i] : '?');
+            hm_buf_addc(&b, '\'');
+        }
+    }
+    mysql_free_result(res);
+    if (b.len)
+        s->xa_xids = hm_buf_memdupz(b.data, b.len);
+    hm_buf_release(&b);
+}
+
 /* (db, table, text) of a selected table into *arr: a collation a column uses, or a VECTOR
  * column's name. */
 static hm_code add_tcol(hm_check_src *s, hm_check_colluse **arr, size_t *n, size_t *cap, MYSQL_ROW row,
@@ -344,6 +374,7 @@ hm_code hm_check_read_selection(hm_check_src *s)
     if (hm_conn_value(c, "SELECT COUNT(*) FROM mysql.time_zone_name", v, sizeof v, &found, &ignore) == HM_OK &&
         found)
         s->tz_rows = strtol(v, NULL, 10);
+    read_xa(s, c);
     return HM_OK;
 }
 
@@ -395,5 +426,6 @@ void hm_check_src_release(hm_check_src *s)
         free(s->vectors[i].collation);
     }
     free(s->vectors);
+    free(s->xa_xids);
     memset(s, 0, sizeof *s);
 }

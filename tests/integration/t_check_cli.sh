@@ -24,7 +24,8 @@ ids = [i["id"] for i in items]
 want = """source.connect target.connect version.path selection.patterns source.privileges
 target.privileges target.conflicts target.other_objects target.capacity source.server_id source.log_bin
 source.binlog_format source.binlog_row_image source.binlog_compression source.gtid_mode
-source.binlog_retention source.binlog_row_value_options source.binlog_row_metadata target.vector_type
+source.binlog_retention source.binlog_row_value_options source.binlog_row_metadata source.xa_prepared
+target.vector_type
 source.innodb_stats_on_metadata source.tables_without_key source.non_innodb
 selection.fk_closure target.charsets target.lower_case_table_names target.max_allowed_packet
 target.sql_mode target.time_zone_tables target.definers target.triggers_events source.max_connections
@@ -49,7 +50,7 @@ head -1 "$HM_TEST_ROOT/table.txt" | grep -Eq '^ITEM +RESULT +MESSAGE / FIX$' || 
 grep -Eq '^source\.connect +PASS +connected to ' "$HM_TEST_ROOT/table.txt" || fail "table row"
 grep -Eq '^target\.capacity +WARNING +.*\n?' "$HM_TEST_ROOT/table.txt" || fail "table warning row"
 grep -Eq '^ +fix: pass --target-capacity BYTES' "$HM_TEST_ROOT/table.txt" || fail "table fix line"
-tail -1 "$HM_TEST_ROOT/table.txt" | grep -Eq '^32 items: [0-9]+ PASS, [0-9]+ WARNING, 0 FAILED, 0 SKIPPED \([0-9.]+ s\)$' \
+tail -1 "$HM_TEST_ROOT/table.txt" | grep -Eq '^33 items: [0-9]+ PASS, [0-9]+ WARNING, 0 FAILED, 0 SKIPPED \([0-9.]+ s\)$' \
     || fail "table summary: $(tail -1 "$HM_TEST_ROOT/table.txt")"
 
 # --- wrong password: FAILED with the server's message and the statement; never the password ---

@@ -9,6 +9,7 @@
 #     rolled back too;
 #   - XA COMMIT ... ONE PHASE: arrives like any transaction;
 #   - a second kill right after a prepare was applied: on resume the prepare is not applied twice.
+# Before: hotmig check names an XA transaction prepared on the source (WARNING, with the fix).
 # Then finish: CHECKSUM TABLE equal, hotmig_meta.sync_xa empty, no prepared XA left on the target.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +20,16 @@ export HOTMIG_SOURCE_PASSWORD=$HM_TEST_PASSWORD HOTMIG_TARGET_PASSWORD=$HM_TEST_
 
 hm_sql src "CREATE DATABASE xa; CREATE TABLE xa.t (id INT PRIMARY KEY, v INT NOT NULL);
             INSERT INTO xa.t VALUES (1, 100), (2, 200)"
+
+# the precheck names an XA transaction prepared on the source before the start
+hm_sql src "XA START 'early'; INSERT INTO xa.t VALUES (99, 99); XA END 'early'; XA PREPARE 'early'"
+"$HOTMIG" check --source "$SRC" --target "$TGT" --include xa --json >"$HM_TEST_ROOT/check.json" 2>&1
+python3 - "$HM_TEST_ROOT/check.json" <<'PY' || it_fail "source.xa_prepared did not name the prepared transaction"
+import json, sys
+i = {x["id"]: x for x in json.load(open(sys.argv[1]))}["source.xa_prepared"]
+assert i["result"] == "WARNING" and "'early'" in i["message"] and "XA ROLLBACK" in i["fix"], i
+PY
+hm_sql src "XA ROLLBACK 'early'"
 it_sync_start "$D" "$HM_TEST_ROOT/run1.log" --include xa
 
 # waits until SQL on the target returns WANT (30 s)

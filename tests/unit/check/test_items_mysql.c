@@ -7,6 +7,7 @@
  *   binlog_row_metadata             FULL, MINIMAL / NO_LOG (PASS: names are a second check; the
  *                                   message says how to log them), absent
  *   gtid_mode                       OFF, ON, ON with enforce_gtid_consistency=WARN, OFF_PERMISSIVE
+ *   XA transactions prepared        none, two (WARNING naming them), unknown (the privilege)
  *   VECTOR columns                  none, to a MySQL 9 target, to MariaDB 10.11 (FAILED, with the
  *                                   --exclude options) and to MariaDB 11.7
  */
@@ -165,6 +166,22 @@ static void test_vector(void **state)
     src.nvectors = 0;
 }
 
+static void test_xa_prepared(void **state)
+{
+    (void)state;
+    src.xa_prepared = 0;
+    EXPECT(hm_check_item_xa_prepared, HM_CHECK_PASS, "no XA transaction is prepared on the source", "");
+    src.xa_prepared = 2;
+    src.xa_xids = (char *)"'pay-1', 'pay-2'";
+    EXPECT(hm_check_item_xa_prepared, HM_CHECK_WARNING,
+           "2 XA transactions are prepared on the source ('pay-1', 'pay-2')", "XA ROLLBACK 'xid'");
+    src.xa_xids = NULL;
+    src.xa_prepared = -1;
+    strcpy(src.xa_err.msg, "Access denied; you need (at least one of) the XA_RECOVER_ADMIN privilege(s)");
+    EXPECT(hm_check_item_xa_prepared, HM_CHECK_WARNING, "not checked: XA RECOVER failed (Access denied",
+           "GRANT XA_RECOVER_ADMIN");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +190,7 @@ int main(void)
         cmocka_unit_test_setup(test_row_metadata, setup),
         cmocka_unit_test_setup(test_gtid, setup),
         cmocka_unit_test_setup(test_vector, setup),
+        cmocka_unit_test_setup(test_xa_prepared, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
