@@ -1,15 +1,18 @@
 /*
  * tests/unit/sync/test_jsonpath.c: MySQL partial-JSON diff paths rewritten for the target's JSON
  * functions (sync/jsonpath.h): every member name quoted, escapes decoded and re-escaped, array
- * cells kept, anything that is not a concrete path refused with the path quoted.
+ * cells kept, anything that is not a concrete path refused with the path quoted; hostile diff
+ * sequences (cut, bytes flipped) read within their bytes.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "binlog/json.h"
 #include "sync/jsonpath.h"
 
 static void ok(const char *in, const char *want, bool want_array)
@@ -77,11 +80,66 @@ static void test_refused(void **state)
     refused("$.\x01", 3, "path '$.?'");
 }
 
+/* JSON diffs and their paths, cut at every length and with bytes flipped at random: each read
+ * stays within its bytes (ASan) and either decodes or is refused. */
+static void test_hostile_diffs(void **state)
+{
+    static const uint8_t good[] = {
+        0, 5, '$', '.', 'a', 'g', 'e', 3, 0x05, 26, 0,             /* REPLACE $.age 26 */
+        1, 7, '$', '.', '"', 'c', ' ', 'd', '"', 3, 0x0c, 1, 'x',  /* INSERT $."c d" "x" */
+        2, 6, '$', '.', 'b', '[', '1', ']',                        /* REMOVE $.b[1] */
+    };
+    uint8_t buf[sizeof good];
+    unsigned seed = 12345, decoded = 0, refused = 0;
+    (void)state;
+    for (size_t n = 0; n <= sizeof good; n++) {
+        for (int round = 0; round < 200; round++) {
+            const uint8_t *p, *end;
+            hm_binlog_json_diff d;
+            hm_err err;
+            uint8_t *cut = malloc(n ? n : 1);
+            memcpy(buf, good, sizeof good);
+            if (round) { /* flip one to three bytes */
+                for (int k = 0; k < 1 + round % 3; k++) {
+                    seed = seed * 1103515245u + 12345u;
+                    buf[(seed >> 16) % sizeof good] ^= (uint8_t)(seed >> 8);
+                }
+            }
+            memcpy(cut, buf, n);
+            p = cut;
+            end = cut + n;
+            while (p < end) {
+                hm_buf out;
+                bool arr;
+                if (hm_binlog_json_diff_next(&p, end, &d, &err) != HM_OK) {
+                    refused++;
+                    break;
+                }
+                assert_true(p <= end);
+                hm_buf_init(&out, 1 << 12);
+                if (hm_sync_jsonpath(d.path, d.path_len, &out, &arr, &err) == HM_OK)
+                    decoded++;
+                else
+                    refused++;
+                if (d.value) {
+                    out.len = 0;
+                    (void)hm_binlog_json_text(d.value, d.value_len, &out, &err);
+                }
+                hm_buf_release(&out);
+            }
+            free(cut);
+        }
+    }
+    print_message("%u diffs decoded, %u refused\n", decoded, refused);
+    assert_true(decoded > 0 && refused > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_hostile_diffs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
