@@ -7,7 +7,8 @@
  * inner events decoded, every row of every row event decoded, every JSON value (and JSON diff)
  * turned into text. What is checked:
  *   - where MySQL's own mysqlbinlog -vv wrote a reference (NAME.mysqlbinlog-vv.txt), each GTID
- *     event's logical clock, commit timestamps and transaction length, and each DDL's XID;
+ *     event's logical clock, commit timestamps and transaction length, each DDL's XID, and every
+ *     row line ("###": images, values, types);
  *   - the five files copied while open say so (FORMAT_DESCRIPTION in_use) and read whole;
  *   - for the files without a complete reference, the events and values that INDEX.md names and
  *     that the origin projects' tests assert (rust_mysql_common's src/binlog/mod.rs, mysql-binlog-
@@ -259,10 +260,23 @@ static unsigned check_mysqlbinlog(const char *name, const decoded *d)
     f = fopen(path, "r");
     if (!f)
         corpus_fail(name, "cannot read %s", path);
+    hm_buf ref_rows, our_rows;
+    hm_buf_init(&ref_rows, 1 << 24);
+    hm_buf_init(&our_rows, 1 << 24);
+    /* our row lines, in order (the log's "###" lines, indented ones of payloads included) */
+    for (const char *l = d->log.data; l && *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+        const char *h = l + strspn(l, " ");
+        if (strncmp(h, "###", 3) == 0)
+            hm_buf_addf(&our_rows, "%.*s\n", (int)strcspn(h, "\n"), h);
+    }
     while (fgets(line, sizeof line, f)) {
         unsigned long long lc, sn, oct, ict, tl, xid;
         const char *p;
         char want[512];
+        if (strncmp(line, "###", 3) == 0) { /* its row lines, CR LF as LF */
+            hm_buf_addf(&ref_rows, "%.*s\n", (int)strcspn(line, "\r\n"), line);
+            continue;
+        }
         if (sscanf(line, "# at %llu", &at) == 1)
             continue;
         if ((p = strstr(line, "last_committed=")) &&
@@ -291,6 +305,16 @@ static unsigned check_mysqlbinlog(const char *name, const decoded *d)
         }
     }
     fclose(f);
+    if (ref_rows.len == 0 || ref_rows.len != our_rows.len ||
+        memcmp(ref_rows.data, our_rows.data, ref_rows.len) != 0) {
+        fprintf(stderr, "mysqlbinlog's rows:\n%s\ndecoded:\n%s\n", ref_rows.data ? ref_rows.data : "",
+                our_rows.data ? our_rows.data : "");
+        corpus_fail(name, "the row lines differ from mysqlbinlog's");
+    }
+    for (const char *v = ref_rows.data; (v = strstr(v, "###   @")) != NULL; v++)
+        checked++; /* each row value */
+    hm_buf_release(&ref_rows);
+    hm_buf_release(&our_rows);
     return (unsigned)checked;
 }
 
