@@ -155,6 +155,23 @@ static void copy_interval(int64_t id, int64_t *from, int64_t *to)
     json_decref(ev);
 }
 
+/* chunks_skipped of the task's last "copy done" event (-1 when none). */
+static json_int_t last_chunks_skipped(int64_t id)
+{
+    json_t *ev = events(id), *e;
+    size_t i;
+    json_int_t skipped = -1;
+    json_array_foreach(json_object_get(ev, "events"), i, e) {
+        json_t *d = json_object_get(json_object_get(e, "data"), "chunks_skipped");
+        if (d) {
+            skipped = json_integer_value(d);
+            print_message("%s\n", json_string_value(json_object_get(e, "message")));
+        }
+    }
+    json_decref(ev);
+    return skipped;
+}
+
 static json_int_t progress_int(int64_t id, const char *key)
 {
     json_t *t = tst_get(svc, id);
@@ -341,6 +358,20 @@ static void test_lifecycle(void **state)
     }
     json_decref(t);
     assert_equal_tables(t2_port, "shop", tb);
+    /* progress samples were kept, of the copy and of the sync */
+    assert_int_equal(hm_svc_task_samples(svc, id, 0, &out, &err), HM_SVC_OK);
+    {
+        size_t i, ncopy = 0, nsync = 0;
+        json_t *sm;
+        json_array_foreach(json_object_get(out, "samples"), i, sm) {
+            const char *st = json_string_value(json_object_get(sm, "stage"));
+            ncopy += st && strcmp(st, "copy") == 0;
+            nsync += st && strcmp(st, "sync") == 0 && json_object_get(sm, "lag_s");
+        }
+        print_message("samples: %zu of the copy, %zu of the sync\n", ncopy, nsync);
+        assert_true(ncopy >= 1 && nsync >= 1);
+    }
+    json_decref(out);
     /* the tables' states are known */
     assert_int_equal(hm_svc_task_tables(svc, id, &out, &err), HM_SVC_OK);
     assert_int_equal(json_array_size(json_object_get(out, "tables")), 2);
@@ -351,7 +382,6 @@ static void test_terminate_retry(void **state)
 {
     static const char *const tb[] = {"t", NULL};
     hm_svc_err err;
-    json_t *t;
     int64_t id;
     double t0;
     (void)state;
@@ -368,24 +398,7 @@ static void test_terminate_retry(void **state)
     assert_true(tst_now() - t0 < 5.0);
     assert_int_equal(tst_action(svc, id, "retry", NULL, &err), HM_SVC_OK);
     tst_wait_state(svc, id, "finished", 60);
-    t = tst_get(svc, id);
-    {
-        json_int_t skipped = json_integer_value(json_object_get(json_object_get(t, "final"), "chunks_skipped"));
-        json_t *ev = events(id), *e;
-        size_t i;
-        const char *line = NULL;
-        json_array_foreach(json_object_get(ev, "events"), i, e) {
-            if (strcmp(json_string_value(json_object_get(e, "kind")), "info") == 0 &&
-                strstr(json_string_value(json_object_get(e, "message")), "copy done"))
-                line = json_string_value(json_object_get(e, "message"));
-            if (json_object_get(json_object_get(e, "data"), "chunks_skipped"))
-                skipped = json_integer_value(json_object_get(json_object_get(e, "data"), "chunks_skipped"));
-        }
-        print_message("retry: %s\n", line ? line : "(no copy line)");
-        assert_true(skipped > 0);
-        json_decref(ev);
-    }
-    json_decref(t);
+    assert_true(last_chunks_skipped(id) > 0);
     assert_equal_tables(t1_port, "big", tb);
 }
 
@@ -455,6 +468,8 @@ static void test_restart(void **state)
         free(s);
     }
     tst_wait_state(svc, id, "syncing", 60);
+    /* an incremental copy recopies a table it had not finished whole: only finished ones skip */
+    assert_true(last_chunks_skipped(id) > 0);
     /* mid-sync, with writes on both sides of the restart */
     db_exec(src_port, "CREATE TABLE shop.orders_bk LIKE shop.orders"); /* not selected: ignored */
     db_exec(src_port, "UPDATE rs.t SET v = v + 1 WHERE id <= 2000");
@@ -471,6 +486,95 @@ static void test_restart(void **state)
     assert_equal_tables(t3_port, "rs", tb);
     assert_string_equal(db_value(t3_port, "SELECT COUNT(*) FROM rs.u"), db_value(src_port, "SELECT COUNT(*) FROM rs.u"));
     assert_string_equal(db_value(t3_port, "SELECT COUNT(*) FROM rs.t"), "30000");
+}
+
+/* A second full+incremental task on a target whose hotmig_meta holds a finished sync (shop's):
+ * it syncs from its own snapshot. While it syncs (no copy slot held), a full task copies. */
+static void test_second_task_same_target(void **state)
+{
+    static const char *const tb[] = {"t", NULL};
+    hm_svc_err err;
+    int64_t id, other;
+    char *s;
+    (void)state;
+    make_table("s2", "t", 1000);
+    make_table("q5", "t", 1000);
+    id = create("second", "s2", t2_port, "full+incremental", "");
+    check_ok(id);
+    start(id);
+    tst_wait_state(svc, id, "syncing", 60);
+    db_exec(src_port, "INSERT INTO s2.t VALUES (5001, 1, 'after the copy')");
+    db_exec(src_port, "UPDATE s2.t SET v = 0 WHERE id <= 10");
+    other = create("while-syncing", "q5", t1_port, "full", "");
+    check_ok(other);
+    start(other);
+    tst_wait_state(svc, other, "finished", 60);
+    s = tst_state(svc, id);
+    assert_string_equal(s, "syncing"); /* max_copying 1, yet the other task copied meanwhile */
+    free(s);
+    usleep(1000 * 1000);
+    assert_int_equal(tst_action(svc, id, "finish", NULL, &err), HM_SVC_OK);
+    tst_wait_state(svc, id, "finished", 60);
+    assert_equal_tables(t2_port, "s2", tb);
+    assert_string_equal(db_value(t2_port, "SELECT COUNT(*) FROM s2.t"), "1001");
+    assert_equal_tables(t1_port, "q5", tb);
+}
+
+static void test_servers_before_a_task(void **state)
+{
+    char u[256];
+    json_t *b, *out = NULL, *d, *tb;
+    hm_svc_err err;
+    size_t i, j;
+    bool found = false;
+    (void)state;
+    db_exec(src_port, "CREATE TABLE shop.lines (id INT PRIMARY KEY, order_id INT, FOREIGN KEY (order_id) "
+                      "REFERENCES shop.orders (id))");
+    db_exec(src_port, "CREATE TABLE shop.nokey (a INT)");
+    uri(u, sizeof u, src_port);
+    b = json_pack("{s:s}", "uri", u);
+    assert_int_equal(hm_svc_connection_test(svc, b, &out, &err), HM_SVC_OK);
+    assert_true(json_is_true(json_object_get(out, "ok")));
+    assert_non_null(strstr(json_string_value(json_object_get(out, "version")), "MariaDB"));
+    json_decref(out);
+    json_decref(b);
+    snprintf(u, sizeof u, "mysql://root@127.0.0.1:%u", src_port);
+    b = json_pack("{s:s, s:s}", "uri", u, "password", "wrong-pw-123");
+    assert_int_equal(hm_svc_connection_test(svc, b, &out, &err), HM_SVC_OK);
+    assert_false(json_is_true(json_object_get(out, "ok")));
+    {
+        char *txt = json_dumps(out, 0);
+        assert_null(strstr(txt, "wrong-pw-123"));
+        print_message("bad password: %s\n", json_string_value(json_object_get(out, "message")));
+        free(txt);
+    }
+    json_decref(out);
+    json_decref(b);
+    b = json_pack("{s:i}", "task", 1);
+    assert_int_equal(hm_svc_catalog(svc, b, &out, &err), HM_SVC_OK);
+    json_decref(b);
+    json_array_foreach(json_object_get(out, "databases"), i, d) {
+        if (strcmp(json_string_value(json_object_get(d, "name")), "shop") != 0)
+            continue;
+        json_array_foreach(json_object_get(d, "tables"), j, tb) {
+            const char *n = json_string_value(json_object_get(tb, "name"));
+            if (strcmp(n, "lines") == 0) {
+                assert_string_equal(json_string_value(json_array_get(json_object_get(tb, "fk_parents"), 0)),
+                                    "shop.orders");
+                assert_true(json_is_true(json_object_get(tb, "has_key")));
+                assert_string_equal(json_string_value(json_object_get(tb, "engine")), "InnoDB");
+                found = true;
+            }
+            if (strcmp(n, "nokey") == 0)
+                assert_false(json_is_true(json_object_get(tb, "has_key")));
+        }
+    }
+    assert_true(found);
+    json_decref(out);
+    b = json_pack("{s:s}", "uri", "http://nope");
+    assert_int_equal(hm_svc_catalog(svc, b, &out, &err), HM_SVC_EBADINPUT);
+    assert_string_equal(err.code, "bad_uri");
+    json_decref(b);
 }
 
 static void test_no_password_at_rest(void **state)
@@ -512,6 +616,8 @@ int main(void)
         cmocka_unit_test(test_terminate_retry),
         cmocka_unit_test(test_clean_target),
         cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_second_task_same_target),
+        cmocka_unit_test(test_servers_before_a_task),
         cmocka_unit_test(test_no_password_at_rest),
     };
     int rc;
