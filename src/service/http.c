@@ -446,6 +446,8 @@ static void dispatch(conn_state *cs, hm_http_ans *ans)
             char *near = strstr(je.text, " near ");
             if (near)
                 *near = '\0';
+            if (strstr(je.text, "JSON_ALLOW_NUL"))
+                snprintf(je.text, sizeof je.text, "a string holds \\u0000 (a NUL character), which is not allowed");
             hm_http_fail(ans, 400, "bad_json", "the body is not valid JSON: %s (line %d, column %d)", je.text,
                          je.line, je.column);
             return;
