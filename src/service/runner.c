@@ -373,6 +373,7 @@ static bool run_copy(hm_run *r, bool incremental)
     o.include = inc, o.exclude = exc;
     o.threads = (unsigned)json_integer_value(json_object_get(r->spec, "threads"));
     o.max_rows_per_sec = (uint64_t)json_integer_value(json_object_get(r->spec, "max_rows_per_sec"));
+    o.chunk_rows = (uint64_t)json_integer_value(json_object_get(r->spec, "chunk_rows"));
     o.progress = copy_progress;
     o.progress_ud = r;
     o.progress_interval_ms = 1000;
@@ -410,7 +411,7 @@ static bool run_copy(hm_run *r, bool incremental)
     pthread_mutex_lock(&r->svc->mu);
     json_object_set(r->t->extra, "copy", r->copy_summary);
     hm_svc_event(r->svc, r->t, "info", "hotmigd", json_deep_copy(r->copy_summary), "%s", line);
-    json_object_set(r->t->progress, "percent", json_real(100.0));
+    json_object_set_new(r->t->progress, "percent", json_real(100.0));
     hm_task_copy_done(r->svc, r->t, incremental, json_pack("{s:I, s:I, s:s, s:I, s:s}", "rows_copied",
                                                           (json_int_t)res.rows_copied, "bytes_copied",
                                                           (json_int_t)res.bytes_copied, "file", res.binlog_file,

@@ -281,6 +281,7 @@ hm_svc *hm_svc_open(const hm_svc_opts *o, hm_err *err)
         return NULL;
     }
     svc->lock_fd = -1;
+    svc->change_seq = 1; /* 0 means "from now" in hm_svc_changes_wait */
     pthread_mutex_init(&svc->mu, NULL);
     pthread_cond_init(&svc->changed, NULL);
     svc->max_copying = o->max_copying ? o->max_copying : 1;
