@@ -115,6 +115,8 @@ api POST "/tasks/$id/clean-target" '{"confirm": "t1"}'
 expect 409 bad_state "created" "clean-target on a created task"
 api POST "/tasks/$id/retry"
 expect 409 bad_state "created" "retry a created task"
+api POST "/tasks/$id/terminate"
+expect 409 bad_state "created" "terminate a created task"
 
 # ---- 413 ----
 big=$HM_TEST_ROOT/big.json
