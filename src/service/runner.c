@@ -411,7 +411,7 @@ static bool run_copy(hm_run *r, bool incremental)
     pthread_mutex_lock(&r->svc->mu);
     json_object_set(r->t->extra, "copy", r->copy_summary);
     hm_svc_event(r->svc, r->t, "info", "hotmigd", json_deep_copy(r->copy_summary), "%s", line);
-    json_object_set_new(r->t->progress, "percent", json_real(100.0));
+    hm_svc_progress_set(r->t, "percent", json_real(100.0));
     hm_task_copy_done(r->svc, r->t, incremental, json_pack("{s:I, s:I, s:s, s:I, s:s}", "rows_copied",
                                                           (json_int_t)res.rows_copied, "bytes_copied",
                                                           (json_int_t)res.bytes_copied, "file", res.binlog_file,
@@ -489,6 +489,7 @@ static void run_migrate(hm_run *r)
         }
         json_decref(r->t->check);
         r->t->check = check;
+        hm_svc_publish(svc, r->t);
         if (r->cancel || r->t->state != HM_TASK_QUEUED) {
             if (r->t->state == HM_TASK_TERMINATING)
                 hm_task_terminated(svc, r->t);
@@ -682,8 +683,8 @@ static void label_queue(hm_svc *svc)
         old = json_string_value(json_object_get(t->progress, "phase"));
         if (old && strcmp(old, why) == 0)
             continue;
-        json_object_set_new(t->progress, "stage", json_string("queued"));
-        json_object_set_new(t->progress, "phase", json_string(why));
+        hm_svc_progress_set(t, "stage", json_string("queued"));
+        hm_svc_progress_set(t, "phase", json_string(why));
         hm_svc_publish(svc, t);
     }
 }
