@@ -7,6 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/svc_api_lib.sh"
 
+rm -rf "$SVC_DIR" # a fresh data directory: nothing left from an earlier run
 it_start
 it_sysbench_prepare 4 15000
 hm_sql src "CREATE DATABASE idle; CREATE TABLE idle.t (id INT PRIMARY KEY); INSERT INTO idle.t VALUES (1),(2)"
@@ -30,7 +31,7 @@ wait_task() { # wait_task ID STATE|STATE SECONDS
 
 restart_hard() { # kill -9 hotmigd, start it again on the same data directory
     kill -9 "$SVC_PID"
-    wait "$SVC_PID" 2>/dev/null
+    wait "$SVC_PID" 2>/dev/null # bash reports the kill: expected
     SVC_PID=''
     svc_start --max-copying 1
 }
