@@ -398,6 +398,7 @@ static bool run_copy(hm_run *r, bool incremental)
     refresh_tables(r);
     if (!after_engine(r, rc, &e, "copy"))
         return false;
+    json_decref(r->copy_summary); /* an earlier run's, when the copy ran again */
     r->copy_summary = json_pack("{s:I, s:I, s:i, s:i, s:b, s:s, s:I, s:s, s:s, s:f}", "rows_copied",
                                 (json_int_t)res.rows_copied, "bytes_copied", (json_int_t)res.bytes_copied,
                                 "tables_copied", (int)res.tables_copied, "chunks_skipped", (int)res.chunks_skipped,
