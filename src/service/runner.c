@@ -104,8 +104,10 @@ static json_t *read_tables(hm_conn *c, char *fp, size_t fpsz)
     return arr;
 }
 
-/* Refreshes the task's table list from the target (thread side; takes mu to store it). */
-static void refresh_tables(hm_run *r)
+/* Refreshes the task's table list from the target (thread side; takes mu to store it). false
+ * when the target did not answer (the caller waits longer before the next try: this runs on the
+ * copy's own thread). */
+static bool refresh_tables(hm_run *r)
 {
     hm_endpoint src, tgt;
     hm_err e;
@@ -114,17 +116,18 @@ static void refresh_tables(hm_run *r)
     if (!r->mon.my) {
         endpoints(r, &src, &tgt);
         if (hm_conn_open(&r->mon, &tgt, "target", 0, &e) != HM_OK)
-            return;
+            return false;
     }
     if (!(tables = read_tables(&r->mon, fp, sizeof fp))) {
-        hm_conn_close(&r->mon);
-        return;
+        hm_conn_close(&r->mon); /* hotmig_meta may not exist yet: a new session next time */
+        return true;
     }
     pthread_mutex_lock(&r->svc->mu);
     json_object_set_new(r->t->extra, "tables", tables);
     if (fp[0])
         json_object_set_new(r->t->extra, "fingerprint", json_string(fp));
     pthread_mutex_unlock(&r->svc->mu);
+    return true;
 }
 
 /* Databases on the target before the task's first copy: clean-target never drops those. */
@@ -170,10 +173,8 @@ static void copy_progress(const hm_progress *p, void *ud)
         pct = 99.9;
     if (p->stage == HM_STAGE_DONE)
         pct = 100.0;
-    if (now >= r->next_tables) {
-        r->next_tables = now + r->svc->sample_interval_ms / 1000.0;
-        refresh_tables(r);
-    }
+    if (now >= r->next_tables)
+        r->next_tables = hm_clock_now() + (refresh_tables(r) ? r->svc->sample_interval_ms / 1000.0 : 60.0);
     prog = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:i, s:i, s:f, s:f, s:b, s:n, s:n, s:i, s:f, s:i}", "stage",
                      "copy", "phase", hm_stage_name(p->stage), "percent", pct, "rows_copied", (json_int_t)p->rows_done,
                      "bytes_copied", (json_int_t)p->bytes_done, "rows_estimated", (json_int_t)p->rows_estimated,
