@@ -53,6 +53,8 @@ struct hm_run {
     unsigned reconnects;
     char slow[512];
     json_t *copy_summary;
+    json_t *estimates; /* "db\x01table" -> the source's estimated rows, read once */
+    bool meta_ours;    /* the target's hotmig_meta holds this task's run (not an earlier task's) */
 };
 
 static uint32_t server_id_of(int64_t id)
@@ -104,6 +106,44 @@ static json_t *read_tables(hm_conn *c, char *fp, size_t fpsz)
     return arr;
 }
 
+/* The source's row estimates of the tables listed (information_schema, one query per database;
+ * a task selects few). */
+static json_t *read_estimates(hm_run *r, const json_t *tables)
+{
+    hm_endpoint src, tgt;
+    hm_conn c;
+    hm_err e;
+    json_t *est = json_object(), *dbs = json_object(), *tb, *v;
+    const char *db;
+    size_t i;
+    endpoints(r, &src, &tgt);
+    if (hm_conn_open(&c, &src, "source", 0, &e) != HM_OK) {
+        json_decref(dbs);
+        return est;
+    }
+    json_array_foreach(tables, i, tb) json_object_set_new(dbs, json_string_value(json_object_get(tb, "db")), json_true());
+    json_object_foreach(dbs, db, v) {
+        hm_buf q;
+        MYSQL_RES *res;
+        MYSQL_ROW row;
+        hm_buf_init(&q, 4096);
+        hm_buf_adds(&q, "SELECT TABLE_NAME, IFNULL(TABLE_ROWS, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ");
+        hm_sqlq_hex(&q, db, strlen(db));
+        if (q.data && hm_conn_query(&c, q.data, &res, &e) == HM_OK) {
+            while ((row = mysql_fetch_row(res))) {
+                char key[600];
+                snprintf(key, sizeof key, "%s\x01%s", db, row[0]);
+                json_object_set_new(est, key, json_integer((json_int_t)strtoull(row[1], NULL, 10)));
+            }
+            mysql_free_result(res);
+        }
+        hm_buf_release(&q);
+    }
+    hm_conn_close(&c);
+    json_decref(dbs);
+    return est;
+}
+
 /* Refreshes the task's table list from the target (thread side; takes mu to store it). false
  * when the target did not answer (the caller waits longer before the next try: this runs on the
  * copy's own thread). */
@@ -113,6 +153,8 @@ static bool refresh_tables(hm_run *r)
     hm_err e;
     char fp[64];
     json_t *tables;
+    if (!r->meta_ours)
+        return true; /* what hotmig_meta says now is another run's: never record it as ours */
     if (!r->mon.my) {
         endpoints(r, &src, &tgt);
         if (hm_conn_open(&r->mon, &tgt, "target", 0, &e) != HM_OK)
@@ -121,6 +163,20 @@ static bool refresh_tables(hm_run *r)
     if (!(tables = read_tables(&r->mon, fp, sizeof fp))) {
         hm_conn_close(&r->mon); /* hotmig_meta may not exist yet: a new session next time */
         return true;
+    }
+    if (!r->estimates && json_array_size(tables) > 0)
+        r->estimates = read_estimates(r, tables);
+    {
+        size_t i;
+        json_t *tb;
+        json_array_foreach(tables, i, tb) {
+            char key[600];
+            json_t *n;
+            snprintf(key, sizeof key, "%s\x01%s", json_string_value(json_object_get(tb, "db")),
+                     json_string_value(json_object_get(tb, "table")));
+            if ((n = json_object_get(r->estimates, key)))
+                json_object_set(tb, "rows_estimated", n);
+        }
     }
     pthread_mutex_lock(&r->svc->mu);
     json_object_set_new(r->t->extra, "tables", tables);
@@ -173,6 +229,9 @@ static void copy_progress(const hm_progress *p, void *ud)
         pct = 99.9;
     if (p->stage == HM_STAGE_DONE)
         pct = 100.0;
+    /* the run row is this copy's from the data stage on (written at the schema stage) */
+    if (p->stage >= HM_STAGE_DATA)
+        r->meta_ours = true;
     if (now >= r->next_tables)
         r->next_tables = hm_clock_now() + (refresh_tables(r) ? r->svc->sample_interval_ms / 1000.0 : 60.0);
     prog = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:i, s:i, s:f, s:f, s:b, s:n, s:n, s:i, s:f, s:i}", "stage",
@@ -396,6 +455,8 @@ static bool run_copy(hm_run *r, bool incremental)
     }
     free(inc);
     free(exc);
+    if (rc == HM_OK)
+        r->meta_ours = true;
     refresh_tables(r);
     if (!after_engine(r, rc, &e, "copy"))
         return false;
@@ -548,6 +609,7 @@ static void run_free(hm_run *r)
 {
     json_decref(r->spec);
     json_decref(r->copy_summary);
+    json_decref(r->estimates);
     hm_secret_free_password(r->src_pw);
     hm_secret_free_password(r->tgt_pw);
     free(r);

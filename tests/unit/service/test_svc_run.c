@@ -379,6 +379,17 @@ static void test_lifecycle(void **state)
     /* the tables' states are known */
     assert_int_equal(hm_svc_task_tables(svc, id, &out, &err), HM_SVC_OK);
     assert_int_equal(json_array_size(json_object_get(out, "tables")), 3);
+    {
+        size_t i;
+        json_t *tab;
+        json_array_foreach(json_object_get(out, "tables"), i, tab) {
+            if (strcmp(json_string_value(json_object_get(tab, "table")), "orders") != 0)
+                continue;
+            assert_string_equal(json_string_value(json_object_get(tab, "state")), "copied");
+            assert_true(json_integer_value(json_object_get(tab, "rows_copied")) >= 5000); /* + early writes */
+            assert_true(json_is_integer(json_object_get(tab, "rows_estimated"))); /* 0 until InnoDB samples */
+        }
+    }
     json_decref(out);
     /* the keyless table was named as slow in a warning */
     {
