@@ -292,7 +292,7 @@ hm_svc_status hm_taskjson_parse(const json_t *body, bool patch, const json_t *ol
     }
     for (int i = 0; i < 2; i++) {
         const char *f = i ? "exclude" : "include";
-        json_t *pats;
+        json_t *pats = NULL;
         if ((v = json_object_get(body, f))) {
             if ((st = parse_patterns(v, f, &pats, err)) != HM_SVC_OK)
                 goto fail;
