@@ -56,6 +56,7 @@ static void usage(FILE *f)
           "  --insecure-http       allow plain HTTP on an address other than loopback\n"
           "  --add-user NAME       add or replace a console user and exit; the password is read\n"
           "                        from --password-file FILE (first line) or stdin\n"
+          "  --routes              print the API's routes and exit\n"
           "Exit status: 0 stopped on request (SIGINT/SIGTERM), 1 failure, 2 usage error.\n",
           f);
 }
