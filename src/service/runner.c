@@ -652,6 +652,42 @@ static void reap(hm_svc *svc)
     }
 }
 
+/* Another running task that writes to t's target, or NULL. */
+static hm_task *target_user(hm_svc *svc, const hm_task *t)
+{
+    for (size_t j = 0; j < svc->ntasks; j++)
+        if (svc->tasks[j] != t && holds_target(svc->tasks[j]) && same_target(svc->tasks[j], t))
+            return svc->tasks[j];
+    return NULL;
+}
+
+/* Says in each waiting task's progress why it waits (published only when it changes). */
+static void label_queue(hm_svc *svc)
+{
+    int64_t now = hm_svc_now_ms();
+    for (size_t i = 0; i < svc->ntasks; i++) {
+        hm_task *t = svc->tasks[i], *user;
+        char why[160];
+        const char *old;
+        if (t->state != HM_TASK_QUEUED)
+            continue;
+        if (t->run)
+            snprintf(why, sizeof why, "prechecking before the copy");
+        else if (t->start_at > now)
+            snprintf(why, sizeof why, "waiting for its start time");
+        else if ((user = target_user(svc, t)))
+            snprintf(why, sizeof why, "waiting for its target, which task %s uses", user->name);
+        else
+            snprintf(why, sizeof why, "waiting for a copy slot");
+        old = json_string_value(json_object_get(t->progress, "phase"));
+        if (old && strcmp(old, why) == 0)
+            continue;
+        json_object_set_new(t->progress, "stage", json_string("queued"));
+        json_object_set_new(t->progress, "phase", json_string(why));
+        hm_svc_publish(svc, t);
+    }
+}
+
 static void schedule(hm_svc *svc)
 {
     int64_t now = hm_svc_now_ms();
@@ -670,8 +706,7 @@ static void schedule(hm_svc *svc)
             bool busy = false;
             if (t->state != HM_TASK_QUEUED || t->run || t->cleaning || (t->start_at > 0 && t->start_at > now))
                 continue;
-            for (size_t j = 0; j < svc->ntasks && !busy; j++)
-                busy = svc->tasks[j] != t && holds_target(svc->tasks[j]) && same_target(svc->tasks[j], t);
+            busy = target_user(svc, t) != NULL;
             if (busy)
                 continue;
             if (!best || queue_key(t) < queue_key(best) || (queue_key(t) == queue_key(best) && t->id < best->id))
@@ -701,6 +736,7 @@ static void *scheduler_main(void *arg)
         struct timespec dl;
         reap(svc);
         schedule(svc);
+        label_queue(svc);
         clock_gettime(CLOCK_REALTIME, &dl);
         dl.tv_nsec += 200 * 1000000L;
         if (dl.tv_nsec >= 1000000000L)

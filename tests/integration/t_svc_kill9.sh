@@ -77,6 +77,7 @@ it_eq "$kills" 5 "kills"
 # the task goes on by itself after the last kill
 wait_task "$id" syncing 120
 it_eq "$(task_field "$wid" 'j["state"]')" queued "the waiting task while k9 syncs on the same target"
+task_field "$wid" 'j["progress"]["phase"]' | grep -q "task k9" || it_fail "the waiting task does not say why: $API_BODY"
 sleep 2
 it_load_stop
 api POST "/tasks/$id/finish" '{"lock_source": false}'

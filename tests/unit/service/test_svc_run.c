@@ -298,6 +298,8 @@ static void *writer(void *arg)
         mysql_query(m, q);
         snprintf(q, sizeof q, "DELETE FROM shop.items WHERE id = %u", 1 + (n * 13) % 3000);
         mysql_query(m, q);
+        snprintf(q, sizeof q, "UPDATE shop.log SET n = n + 1 WHERE msg = 'm%u'", n % 50);
+        mysql_query(m, q);
         usleep(2000);
     }
     mysql_close(m);
@@ -306,7 +308,7 @@ static void *writer(void *arg)
 
 static void test_lifecycle(void **state)
 {
-    static const char *const tb[] = {"orders", "items", NULL};
+    static const char *const tb[] = {"orders", "items", "log", NULL};
     hm_svc_err err;
     json_t *out = NULL, *t;
     pthread_t th;
@@ -317,6 +319,8 @@ static void test_lifecycle(void **state)
     db_exec(src_port, "INSERT INTO shop.orders SELECT seq, seq, 'x' FROM seq_1_to_5000");
     db_exec(src_port, "CREATE TABLE shop.items (id INT PRIMARY KEY, order_id INT, name VARCHAR(30))");
     db_exec(src_port, "INSERT INTO shop.items SELECT seq, seq % 5000 + 1, CONCAT('item', seq) FROM seq_1_to_3000");
+    db_exec(src_port, "CREATE TABLE shop.log (msg VARCHAR(20) NOT NULL, n INT NOT NULL)"); /* no key */
+    db_exec(src_port, "INSERT INTO shop.log SELECT CONCAT('m', seq), 0 FROM seq_0_to_49");
     db_exec(src_port, "SET GLOBAL binlog_row_image = 'MINIMAL'");
     id = create("shop", "shop", t2_port, "full+incremental", "");
     check_ok(id);
@@ -374,8 +378,19 @@ static void test_lifecycle(void **state)
     json_decref(out);
     /* the tables' states are known */
     assert_int_equal(hm_svc_task_tables(svc, id, &out, &err), HM_SVC_OK);
-    assert_int_equal(json_array_size(json_object_get(out, "tables")), 2);
+    assert_int_equal(json_array_size(json_object_get(out, "tables")), 3);
     json_decref(out);
+    /* the keyless table was named as slow in a warning */
+    {
+        json_t *ev = events(id), *e;
+        size_t i;
+        bool warned = false;
+        json_array_foreach(json_object_get(ev, "events"), i, e)
+            warned |= strcmp(json_string_value(json_object_get(e, "kind")), "warning") == 0 &&
+                      strstr(json_string_value(json_object_get(e, "message")), "shop.log") != NULL;
+        assert_true(warned);
+        json_decref(ev);
+    }
 }
 
 static void test_terminate_retry(void **state)
