@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@
 #include "service/http.h"
 #include "service/svc.h"
 #include "util/err.h"
+
+#define IDLE_TRIM_S 5
 
 typedef struct args {
     const char *data_dir, *listen, *tls_cert, *tls_key, *add_user, *password_file;
@@ -284,6 +287,11 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
+#ifdef M_ARENA_MAX
+    /* a thread per connection: glibc would give each its own malloc arena, kept after the
+     * thread ends; two are plenty for a daemon that mostly waits */
+    mallopt(M_ARENA_MAX, 2);
+#endif
     if (a.add_user)
         return add_user(&a);
 
@@ -314,8 +322,18 @@ int main(int argc, char **argv)
     fprintf(stderr, "hotmigd: listening on %s://%s%s%s:%u/ (API under /api/v1); the API token is in %s\n",
             a.tls_cert ? "https" : "http", v6 ? "[" : "", a.host, v6 ? "]" : "", hm_http_port(http),
             hm_svc_token_path(svc));
-    while (sigwait(&set, &sig) != 0)
-        ;
+    /* wait for SIGINT/SIGTERM; every IDLE_TRIM_S without one, hand the heap's free pages back
+     * (a burst of large answers leaves them behind, and a daemon runs for months) */
+    for (;;) {
+        struct timespec ts = {IDLE_TRIM_S, 0};
+        sig = sigtimedwait(&set, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+#ifdef __GLIBC__
+        if (sig < 0 && errno == EAGAIN)
+            malloc_trim(0);
+#endif
+    }
     fprintf(stderr, "hotmigd: %s: stopping (running tasks keep their checkpoints and resume at the next "
             "start)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     hm_http_stop(http);
