@@ -23,14 +23,14 @@
 #
 # usage: bench/service.sh [--tasks N] [--requests N] [--tables N] [--rows N] [--threads N]
 #                         [--rounds N]
-#   defaults: 1000 tasks, 300 requests, 4 tables x 100000 rows, 2 threads, 2 rounds.
-#   About 3 min on 2 cores. Servers live under $HM_BENCH_ROOT (default /tmp/hm-svc-bench),
+#   defaults: 1000 tasks, 300 requests, 4 tables x 200000 rows, 2 threads, 3 rounds.
+#   About 4 min on 2 cores. Servers live under $HM_BENCH_ROOT (default /tmp/hm-svc-bench),
 #   removed after a successful run.
 set -uo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 1
 
-ntasks=1000 requests=300 tables=4 rows=100000 threads=2 rounds=2
+ntasks=1000 requests=300 tables=4 rows=200000 threads=2 rounds=3
 usage() { sed -n '/^# usage:/,/^#   About/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -218,6 +218,15 @@ while True:
 t1 = time.perf_counter()
 if st["state"] != "finished":
     sys.exit("the task ended %s: %s" % (st["state"], st.get("last_error")))
+# where the time went, from the task's events (state changes, with their times)
+at = {}
+for e in call("GET", "/tasks/%d/events" % tid)["events"]:
+    to = (e.get("data") or {}).get("to")
+    if e.get("kind") == "state" and to and to not in at:
+        at[to] = e["at_ms"]
+if "queued" in at and "copying" in at and "finished" in at:
+    sys.stderr.write("   (queued -> copying %.2f s: the precheck again; copying -> finished %.2f s)\n"
+                     % ((at["copying"] - at["queued"]) / 1000.0, (at["finished"] - at["copying"]) / 1000.0))
 print("%.2f" % (t1 - t0))
 PY
 ) || die "the task through hotmigd failed: $last"
