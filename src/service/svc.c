@@ -232,11 +232,22 @@ static unsigned char *dup_blob(const unsigned char *p, size_t n)
     return d;
 }
 
+/* The progress of a task that never ran: one object shared by all of them (values are never
+ * changed in place: copy on write), made once, kept for the process's life. */
+static json_t *shared_empty_progress;
+static pthread_once_t empty_progress_once = PTHREAD_ONCE_INIT;
+
+static void make_empty_progress(void)
+{
+    shared_empty_progress = json_pack("{s:s, s:f, s:i, s:i, s:n, s:n, s:i, s:f, s:i, s:n}", "stage", "none",
+                                      "percent", 0.0, "rows_copied", 0, "bytes_copied", 0, "lag_s", "lag_bytes",
+                                      "trx_applied", 0, "trx_per_sec", 0.0, "reconnects", 0, "phase");
+}
+
 static json_t *empty_progress(void)
 {
-    return json_pack("{s:s, s:f, s:i, s:i, s:n, s:n, s:i, s:f, s:i, s:n}", "stage", "none", "percent", 0.0,
-                     "rows_copied", 0, "bytes_copied", 0, "lag_s", "lag_bytes", "trx_applied", 0, "trx_per_sec",
-                     0.0, "reconnects", 0, "phase");
+    pthread_once(&empty_progress_once, make_empty_progress);
+    return json_incref(shared_empty_progress);
 }
 
 static int load_one(const hm_store_task *st, void *ud)
