@@ -544,22 +544,22 @@ static void run_migrate(hm_run *r)
     if (r->from_queue) {
         json_t *check = run_check(r);
         char line[700];
+        bool failed;
         pthread_mutex_lock(&svc->mu);
         if (r->shutdown) {
             json_decref(check);
             pthread_mutex_unlock(&svc->mu);
             return;
         }
-        json_decref(r->t->check);
-        r->t->check = check;
-        hm_svc_publish(svc, r->t);
+        failed = check_failed_line(check, line, sizeof line);
+        hm_svc_set_check(svc, r->t, check);
         if (r->cancel || r->t->state != HM_TASK_QUEUED) {
             if (r->t->state == HM_TASK_TERMINATING)
                 hm_task_terminated(svc, r->t);
             pthread_mutex_unlock(&svc->mu);
             return;
         }
-        if (check_failed_line(check, line, sizeof line)) {
+        if (failed) {
             hm_err e;
             hm_err_set(&e, HM_EUSAGE, "%s", line);
             hm_task_fail(svc, r->t, "precheck", &e);

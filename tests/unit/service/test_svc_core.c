@@ -259,6 +259,17 @@ static void test_state_machine(void **state)
     assert_string_equal(err.code, "check_failed");
     assert_non_null(strstr(err.message, "source.connect"));
     assert_non_null(strstr(err.message, "target.connect"));
+    /* reopened: the precheck's summary and its full report are still there */
+    hm_svc_close(svc);
+    svc = tst_open(dir, 1);
+    assert_int_equal(tst_action(svc, id, "start", NULL, &err), HM_SVC_ECONFLICT);
+    assert_non_null(strstr(err.message, "source.connect"));
+    assert_int_equal(hm_svc_task_check_get(svc, id, &out, &err), HM_SVC_OK);
+    assert_true(json_array_size(json_object_get(out, "items")) > 10);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(out, "items"), 0), "result")),
+                        "FAILED");
+    assert_false(json_is_true(json_object_get(out, "stale")));
+    json_decref(out);
     /* actions the state does not allow: 409 naming the state */
     assert_int_equal(tst_action(svc, id, "finish", NULL, &err), HM_SVC_ECONFLICT);
     assert_non_null(strstr(err.message, "checked"));
