@@ -306,8 +306,11 @@ static int load_one(const hm_store_task *st, void *ud)
     t->last_error = load_json(st->last_error);
     t->final = load_json(st->final);
     t->extra = load_json(st->extra);
-    if (!t->progress)
+    if (!t->progress || strcmp(json_string_value(json_object_get(t->progress, "stage")) ?
+                                   json_string_value(json_object_get(t->progress, "stage")) : "", "none") == 0) {
+        json_decref(t->progress); /* a task that never ran: the shared object */
         t->progress = empty_progress();
+    }
     if (!t->extra)
         t->extra = json_object();
     t->created_at = st->created_at, t->updated_at = st->updated_at, t->edited_at = st->edited_at;
