@@ -8,6 +8,7 @@
  * The precheck runs against 127.0.0.1:1, where nothing listens: its connection items FAIL.
  */
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "service/secret.h"
 #include "service/store.h"
@@ -402,6 +403,54 @@ static void test_change_feed(void **state)
     hm_svc_close(svc);
 }
 
+/* A damaged or exposed data directory: hm_svc_open refuses with a line saying what and where. */
+static void open_fails(const char *dir, const char *needle)
+{
+    hm_svc_opts o = {.data_dir = dir};
+    hm_err e = {0};
+    hm_svc *svc = hm_svc_open(&o, &e);
+    if (svc)
+        fail_msg("hm_svc_open accepted %s (expected: %s)", dir, needle);
+    if (!strstr(e.msg, needle))
+        fail_msg("message does not say %s: %s", needle, e.msg);
+}
+
+static void test_bad_data_dir(void **state)
+{
+    char dir[256], path[300];
+    FILE *f;
+    (void)state;
+    tst_data_dir(dir, sizeof dir, "data");
+    hm_svc_close(tst_open(dir, 1));
+    snprintf(path, sizeof path, "%s/token", dir);
+    assert_int_equal(chmod(path, 0644), 0);
+    open_fails(dir, "readable by others");
+    assert_int_equal(chmod(path, 0600), 0);
+    snprintf(path, sizeof path, "%s/secret.key", dir);
+    assert_int_equal(truncate(path, 10), 0);
+    open_fails(dir, "secret.key");
+    assert_int_equal(unlink(path), 0); /* a new key is made; the store is still fine */
+    hm_svc_close(tst_open(dir, 1));
+    snprintf(path, sizeof path, "%s/hotmigd.db", dir);
+    unlink(path);
+    {
+        char wal[320];
+        snprintf(wal, sizeof wal, "%s-wal", path);
+        unlink(wal);
+    }
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("this is not a database, but it is long enough to look like a header of one....................", f);
+    fclose(f);
+    open_fails(dir, "store");
+    /* a file where the directory should be */
+    snprintf(path, sizeof path, "%s/file", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    open_fails(path, "not a directory");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_state_machine),
         cmocka_unit_test(test_change_feed),
+        cmocka_unit_test(test_bad_data_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
