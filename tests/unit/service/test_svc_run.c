@@ -507,6 +507,25 @@ static void test_restart(void **state)
     svc = tst_open(data_dir, 1);
     tst_wait_state(svc, id, "syncing", 30);
     (void)th;
+    /* the source drops the task's binlog connection: it reconnects, and says so in its events */
+    {
+        double end = tst_now() + 30;
+        bool said = false;
+        while (progress_int(id, "reconnects") < 1) {
+            db_exec(src_port, "BEGIN NOT ATOMIC FOR d IN (SELECT ID FROM information_schema.PROCESSLIST "
+                              "WHERE COMMAND LIKE 'Binlog Dump%') DO KILL CONNECTION d.ID; END FOR; END");
+            if (tst_now() > end)
+                fail_msg("the task did not report a reconnect in 30 s");
+            usleep(500 * 1000);
+        }
+        db_exec(src_port, "UPDATE rs.u SET pad = 'after the reconnect' WHERE id > 1000");
+        json_t *ev = events(id), *e;
+        size_t i;
+        json_array_foreach(json_object_get(ev, "events"), i, e) said |=
+            strcmp(json_string_value(json_object_get(e, "kind")), "reconnect") == 0;
+        json_decref(ev);
+        assert_true(said);
+    }
     assert_int_equal(tst_action(svc, id, "finish", NULL, &err), HM_SVC_OK);
     tst_wait_state(svc, id, "finished", 60);
     assert_equal_tables(t3_port, "rs", tb);
