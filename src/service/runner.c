@@ -53,6 +53,8 @@ struct hm_run {
     unsigned reconnects;
     char slow[512];
     json_t *copy_summary;
+    json_t *estimates; /* "db\x01table" -> the source's estimated rows, read once */
+    bool meta_ours;    /* the target's hotmig_meta holds this task's run (not an earlier task's) */
 };
 
 static uint32_t server_id_of(int64_t id)
@@ -104,27 +106,84 @@ static json_t *read_tables(hm_conn *c, char *fp, size_t fpsz)
     return arr;
 }
 
-/* Refreshes the task's table list from the target (thread side; takes mu to store it). */
-static void refresh_tables(hm_run *r)
+/* The source's row estimates of the tables listed (information_schema, one query per database;
+ * a task selects few). */
+static json_t *read_estimates(hm_run *r, const json_t *tables)
+{
+    hm_endpoint src, tgt;
+    hm_conn c;
+    hm_err e;
+    json_t *est = json_object(), *dbs = json_object(), *tb, *v;
+    const char *db;
+    size_t i;
+    endpoints(r, &src, &tgt);
+    if (hm_conn_open(&c, &src, "source", 0, &e) != HM_OK) {
+        json_decref(dbs);
+        return est;
+    }
+    json_array_foreach(tables, i, tb) json_object_set_new(dbs, json_string_value(json_object_get(tb, "db")), json_true());
+    json_object_foreach(dbs, db, v) {
+        hm_buf q;
+        MYSQL_RES *res;
+        MYSQL_ROW row;
+        hm_buf_init(&q, 4096);
+        hm_buf_adds(&q, "SELECT TABLE_NAME, IFNULL(TABLE_ROWS, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ");
+        hm_sqlq_hex(&q, db, strlen(db));
+        if (q.data && hm_conn_query(&c, q.data, &res, &e) == HM_OK) {
+            while ((row = mysql_fetch_row(res))) {
+                char key[600];
+                snprintf(key, sizeof key, "%s\x01%s", db, row[0]);
+                json_object_set_new(est, key, json_integer((json_int_t)strtoull(row[1], NULL, 10)));
+            }
+            mysql_free_result(res);
+        }
+        hm_buf_release(&q);
+    }
+    hm_conn_close(&c);
+    json_decref(dbs);
+    return est;
+}
+
+/* Refreshes the task's table list from the target (thread side; takes mu to store it). false
+ * when the target did not answer (the caller waits longer before the next try: this runs on the
+ * copy's own thread). */
+static bool refresh_tables(hm_run *r)
 {
     hm_endpoint src, tgt;
     hm_err e;
     char fp[64];
     json_t *tables;
+    if (!r->meta_ours)
+        return true; /* what hotmig_meta says now is another run's: never record it as ours */
     if (!r->mon.my) {
         endpoints(r, &src, &tgt);
         if (hm_conn_open(&r->mon, &tgt, "target", 0, &e) != HM_OK)
-            return;
+            return false;
     }
     if (!(tables = read_tables(&r->mon, fp, sizeof fp))) {
-        hm_conn_close(&r->mon);
-        return;
+        hm_conn_close(&r->mon); /* hotmig_meta may not exist yet: a new session next time */
+        return true;
+    }
+    if (!r->estimates && json_array_size(tables) > 0)
+        r->estimates = read_estimates(r, tables);
+    {
+        size_t i;
+        json_t *tb;
+        json_array_foreach(tables, i, tb) {
+            char key[600];
+            json_t *n;
+            snprintf(key, sizeof key, "%s\x01%s", json_string_value(json_object_get(tb, "db")),
+                     json_string_value(json_object_get(tb, "table")));
+            if ((n = json_object_get(r->estimates, key)))
+                json_object_set(tb, "rows_estimated", n);
+        }
     }
     pthread_mutex_lock(&r->svc->mu);
     json_object_set_new(r->t->extra, "tables", tables);
     if (fp[0])
         json_object_set_new(r->t->extra, "fingerprint", json_string(fp));
     pthread_mutex_unlock(&r->svc->mu);
+    return true;
 }
 
 /* Databases on the target before the task's first copy: clean-target never drops those. */
@@ -170,10 +229,11 @@ static void copy_progress(const hm_progress *p, void *ud)
         pct = 99.9;
     if (p->stage == HM_STAGE_DONE)
         pct = 100.0;
-    if (now >= r->next_tables) {
-        r->next_tables = now + r->svc->sample_interval_ms / 1000.0;
-        refresh_tables(r);
-    }
+    /* the run row is this copy's from the data stage on (written at the schema stage) */
+    if (p->stage >= HM_STAGE_DATA)
+        r->meta_ours = true;
+    if (now >= r->next_tables)
+        r->next_tables = hm_clock_now() + (refresh_tables(r) ? r->svc->sample_interval_ms / 1000.0 : 60.0);
     prog = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:i, s:i, s:f, s:f, s:b, s:n, s:n, s:i, s:f, s:i}", "stage",
                      "copy", "phase", hm_stage_name(p->stage), "percent", pct, "rows_copied", (json_int_t)p->rows_done,
                      "bytes_copied", (json_int_t)p->bytes_done, "rows_estimated", (json_int_t)p->rows_estimated,
@@ -395,9 +455,12 @@ static bool run_copy(hm_run *r, bool incremental)
     }
     free(inc);
     free(exc);
+    if (rc == HM_OK)
+        r->meta_ours = true;
     refresh_tables(r);
     if (!after_engine(r, rc, &e, "copy"))
         return false;
+    json_decref(r->copy_summary); /* an earlier run's, when the copy ran again */
     r->copy_summary = json_pack("{s:I, s:I, s:i, s:i, s:b, s:s, s:I, s:s, s:s, s:f}", "rows_copied",
                                 (json_int_t)res.rows_copied, "bytes_copied", (json_int_t)res.bytes_copied,
                                 "tables_copied", (int)res.tables_copied, "chunks_skipped", (int)res.chunks_skipped,
@@ -411,7 +474,7 @@ static bool run_copy(hm_run *r, bool incremental)
     pthread_mutex_lock(&r->svc->mu);
     json_object_set(r->t->extra, "copy", r->copy_summary);
     hm_svc_event(r->svc, r->t, "info", "hotmigd", json_deep_copy(r->copy_summary), "%s", line);
-    json_object_set_new(r->t->progress, "percent", json_real(100.0));
+    hm_svc_progress_set(r->t, "percent", json_real(100.0));
     hm_task_copy_done(r->svc, r->t, incremental, json_pack("{s:I, s:I, s:s, s:I, s:s}", "rows_copied",
                                                           (json_int_t)res.rows_copied, "bytes_copied",
                                                           (json_int_t)res.bytes_copied, "file", res.binlog_file,
@@ -489,6 +552,7 @@ static void run_migrate(hm_run *r)
         }
         json_decref(r->t->check);
         r->t->check = check;
+        hm_svc_publish(svc, r->t);
         if (r->cancel || r->t->state != HM_TASK_QUEUED) {
             if (r->t->state == HM_TASK_TERMINATING)
                 hm_task_terminated(svc, r->t);
@@ -545,6 +609,7 @@ static void run_free(hm_run *r)
 {
     json_decref(r->spec);
     json_decref(r->copy_summary);
+    json_decref(r->estimates);
     hm_secret_free_password(r->src_pw);
     hm_secret_free_password(r->tgt_pw);
     free(r);
@@ -682,8 +747,8 @@ static void label_queue(hm_svc *svc)
         old = json_string_value(json_object_get(t->progress, "phase"));
         if (old && strcmp(old, why) == 0)
             continue;
-        json_object_set_new(t->progress, "stage", json_string("queued"));
-        json_object_set_new(t->progress, "phase", json_string(why));
+        hm_svc_progress_set(t, "stage", json_string("queued"));
+        hm_svc_progress_set(t, "phase", json_string(why));
         hm_svc_publish(svc, t);
     }
 }

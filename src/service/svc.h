@@ -88,6 +88,10 @@ bool hm_svc_user_ok(hm_svc *svc, const char *user, const char *password);
 hm_svc_status hm_svc_task_create(hm_svc *svc, const json_t *body, const char *who, json_t **out, hm_svc_err *err);
 /* GET /tasks[?state=]: {"tasks": [task...]}, each with its progress summary and "actions". */
 hm_svc_status hm_svc_task_list(hm_svc *svc, const char *state, json_t **out, hm_svc_err *err);
+/* The same answer as JSON text ({"tasks": [...]}, compact; *out malloc'd, the caller frees),
+ * concatenated from each task's text, cached until the task changes: a list of 1,000 tasks costs
+ * a copy, not 1,000 renderings and a dump. What a front should send for GET /tasks. */
+hm_svc_status hm_svc_task_list_text(hm_svc *svc, const char *state, char **out, size_t *len, hm_svc_err *err);
 hm_svc_status hm_svc_task_get(hm_svc *svc, int64_t id, json_t **out, hm_svc_err *err);
 /* PATCH: only when not running; a password left out keeps the stored one. */
 hm_svc_status hm_svc_task_patch(hm_svc *svc, int64_t id, const json_t *body, const char *who, json_t **out,
@@ -99,8 +103,9 @@ hm_svc_status hm_svc_task_clone(hm_svc *svc, int64_t id, const json_t *body, con
 /* GET /tasks/{id}/tables: {"tables": [{"db", "table", "state", "rows_copied", "bytes_copied",
  * "chunks", "chunks_done", "rows_estimated", "rows_applied"}], "rows_applied"}: from the target's
  * hotmig_meta, refreshed every sample interval while the task copies; state waiting | copying |
- * copied | syncing. Per-table rows_estimated and rows_applied are null (the engine reports the
- * sync's rows in total: the top-level "rows_applied"). */
+ * copied | syncing; rows_estimated: the source's estimate (information_schema). Per-table
+ * rows_applied is null (the engine reports the sync's rows in total: the top-level
+ * "rows_applied"). */
 hm_svc_status hm_svc_task_tables(hm_svc *svc, int64_t id, json_t **out, hm_svc_err *err);
 
 /* POST /tasks/{id}/check: starts the precheck in the background (answer: the task, state

@@ -6,31 +6,17 @@
 # Also: a queued task stays queued across a kill, and hotmigd stops cleanly on SIGTERM at the end.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/svc_api_lib.sh"
+source "$(dirname "$0")/svc_task_lib.sh"
 
+rm -rf "$SVC_DIR" # a fresh data directory: nothing left from an earlier run
 it_start
 it_sysbench_prepare 4 15000
 hm_sql src "CREATE DATABASE idle; CREATE TABLE idle.t (id INT PRIMARY KEY); INSERT INTO idle.t VALUES (1),(2)"
 svc_start --max-copying 1
 
-task_field() { # task_field ID EXPR
-    api GET "/tasks/$1"
-    jget "$2"
-}
-
-wait_task() { # wait_task ID STATE|STATE SECONDS
-    local id=$1 want=$2 secs=$3 i st
-    for i in $(seq 1 $((secs * 10))); do
-        st=$(task_field "$id" 'j["state"]')
-        case "|$want|" in *"|$st|"*) return 0 ;; esac
-        [ "$st" = failed ] && it_fail "task $id failed: $(task_field "$id" 'j["last_error"]')"
-        sleep 0.1
-    done
-    it_fail "task $id is '$st' after $secs s, not $want"
-}
-
 restart_hard() { # kill -9 hotmigd, start it again on the same data directory
     kill -9 "$SVC_PID"
-    wait "$SVC_PID" 2>/dev/null
+    wait "$SVC_PID" 2>/dev/null # bash reports the kill: expected
     SVC_PID=''
     svc_start --max-copying 1
 }

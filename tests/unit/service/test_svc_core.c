@@ -313,6 +313,36 @@ static void test_state_machine(void **state)
     assert_int_equal(json_array_size(json_object_get(out, "tasks")), 1);
     json_decref(out);
     assert_int_equal(hm_svc_task_list(svc, "bogus", &out, &err), HM_SVC_EBADINPUT);
+    /* the list as text: the same answer (twice: the second from the cache), then after a change */
+    for (int round = 0; round < 3; round++) {
+        char *text = NULL;
+        size_t len = 0;
+        json_t *a = NULL, *b;
+        if (round == 2) {
+            json_t *p = json_pack("{s:i}", "threads", 3);
+            assert_int_equal(hm_svc_task_patch(svc, id, p, "token", &out, &err), HM_SVC_OK);
+            json_decref(out);
+            json_decref(p);
+        }
+        assert_int_equal(hm_svc_task_list(svc, NULL, &a, &err), HM_SVC_OK);
+        assert_int_equal(hm_svc_task_list_text(svc, NULL, &text, &len, &err), HM_SVC_OK);
+        assert_int_equal(strlen(text), len);
+        b = json_loads(text, 0, NULL);
+        assert_non_null(b);
+        assert_true(json_equal(a, b));
+        assert_int_equal(json_array_size(json_object_get(b, "tasks")), 2);
+        json_decref(a);
+        json_decref(b);
+        free(text);
+        assert_int_equal(hm_svc_task_list_text(svc, "checked", &text, &len, &err), HM_SVC_OK);
+        b = json_loads(text, 0, NULL);
+        assert_int_equal(json_array_size(json_object_get(b, "tasks")), 1);
+        if (round == 2)
+            assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(b, "tasks"), 0),
+                                                                "threads")), 3);
+        json_decref(b);
+        free(text);
+    }
     assert_int_equal(hm_svc_task_delete(svc, id, "token", &err), HM_SVC_OK);
     assert_int_equal(hm_svc_task_get(svc, id, &out, &err), HM_SVC_ENOTFOUND);
     hm_svc_close(svc);

@@ -379,6 +379,17 @@ static void test_lifecycle(void **state)
     /* the tables' states are known */
     assert_int_equal(hm_svc_task_tables(svc, id, &out, &err), HM_SVC_OK);
     assert_int_equal(json_array_size(json_object_get(out, "tables")), 3);
+    {
+        size_t i;
+        json_t *tab;
+        json_array_foreach(json_object_get(out, "tables"), i, tab) {
+            if (strcmp(json_string_value(json_object_get(tab, "table")), "orders") != 0)
+                continue;
+            assert_string_equal(json_string_value(json_object_get(tab, "state")), "copied");
+            assert_true(json_integer_value(json_object_get(tab, "rows_copied")) >= 5000); /* + early writes */
+            assert_true(json_is_integer(json_object_get(tab, "rows_estimated"))); /* 0 until InnoDB samples */
+        }
+    }
     json_decref(out);
     /* the keyless table was named as slow in a warning */
     {
@@ -509,7 +520,8 @@ static void test_second_task_same_target(void **state)
 {
     static const char *const tb[] = {"t", NULL};
     hm_svc_err err;
-    int64_t id, other;
+    int64_t id, other, third;
+    double t0;
     char *s;
     (void)state;
     make_table("s2", "t", 1000);
@@ -527,12 +539,34 @@ static void test_second_task_same_target(void **state)
     s = tst_state(svc, id);
     assert_string_equal(s, "syncing"); /* max_copying 1, yet the other task copied meanwhile */
     free(s);
+    /* a second syncing task from the same source, on its own replica server_id */
+    make_table("s3", "t", 1000);
+    third = create("third", "s3", t3_port, "full+incremental", "");
+    check_ok(third);
+    start(third);
+    tst_wait_state(svc, third, "syncing", 60);
+    db_exec(src_port, "INSERT INTO s3.t VALUES (5001, 1, 'both syncing')");
+    db_exec(src_port, "INSERT INTO s2.t VALUES (5002, 1, 'both syncing')");
+    /* terminate while syncing: stopped within 5 s, the checkpoint kept; retry goes on */
+    t0 = tst_now();
+    assert_int_equal(tst_action(svc, id, "terminate", NULL, &err), HM_SVC_OK);
+    tst_wait_state(svc, id, "terminated", 5);
+    print_message("terminated while syncing in %.2f s\n", tst_now() - t0);
+    db_exec(src_port, "DELETE FROM s2.t WHERE id = 5001");
+    assert_int_equal(tst_action(svc, id, "retry", NULL, &err), HM_SVC_OK);
+    tst_wait_state(svc, id, "syncing", 60);
     usleep(1000 * 1000);
     assert_int_equal(tst_action(svc, id, "finish", NULL, &err), HM_SVC_OK);
+    assert_int_equal(tst_action(svc, third, "finish", NULL, &err), HM_SVC_OK);
     tst_wait_state(svc, id, "finished", 60);
+    tst_wait_state(svc, third, "finished", 60);
     assert_equal_tables(t2_port, "s2", tb);
     assert_string_equal(db_value(t2_port, "SELECT COUNT(*) FROM s2.t"), "1001");
+    assert_equal_tables(t3_port, "s3", tb);
+    assert_string_equal(db_value(t3_port, "SELECT COUNT(*) FROM s3.t"), "1001");
     assert_equal_tables(t1_port, "q5", tb);
+    /* two replicas of one source at once: neither was thrown off by the other */
+    assert_int_equal(progress_int(third, "reconnects"), 0);
 }
 
 static void test_servers_before_a_task(void **state)
