@@ -348,9 +348,10 @@ static json_t *run_check(hm_run *r)
             const hm_check_item *it = &rep.items[i];
             failed |= it->result == HM_CHECK_FAILED;
             warned |= it->result == HM_CHECK_WARNING;
-            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", it->id, "result",
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "id", it->id, "result",
                                                    hm_check_result_name(it->result), "message", it->message, "fix",
-                                                   it->fix, "skippable", it->skippable));
+                                                   it->fix, "skippable", it->skippable, "code",
+                                                   hm_code_name(it->code)));
         }
         out = json_pack("{s:s, s:f}", "result", failed ? "failed" : warned ? "warning" : "pass", "elapsed_s",
                         rep.elapsed_s);
@@ -364,12 +365,14 @@ static json_t *run_check(hm_run *r)
     return out;
 }
 
-/* The FAILED items of a check, as one line ("source.binlog_row_image: message; ..."). */
-static bool check_failed_line(const json_t *check, char *out, size_t outsz)
+/* The FAILED items of a check, as one line ("source.binlog_row_image: message; ..."), and the
+ * code of the first (HM_ESOURCE for a source setting, HM_EPRIV for a privilege ...). */
+static bool check_failed_line(const json_t *check, char *out, size_t outsz, hm_code *code)
 {
     size_t i, used = 0;
     json_t *it;
     out[0] = '\0';
+    *code = HM_EUSAGE;
     if (json_object_get(check, "error")) {
         snprintf(out, outsz, "the precheck could not run: %s", json_string_value(json_object_get(check, "error")));
         return true;
@@ -377,6 +380,12 @@ static bool check_failed_line(const json_t *check, char *out, size_t outsz)
     json_array_foreach(json_object_get(check, "items"), i, it) {
         if (strcmp(json_string_value(json_object_get(it, "result")), "FAILED") != 0)
             continue;
+        if (used == 0) {
+            const char *c = json_string_value(json_object_get(it, "code"));
+            for (int k = HM_OK + 1; c && k <= HM_EINTERNAL; k++)
+                if (strcmp(hm_code_name((hm_code)k), c) == 0)
+                    *code = (hm_code)k;
+        }
         int n = snprintf(out + used, outsz - used, "%s%s: %s%s%s", used ? "; " : "precheck FAILED: ",
                          json_string_value(json_object_get(it, "id")), json_string_value(json_object_get(it, "message")),
                          *json_string_value(json_object_get(it, "fix")) ? "; fix: " : "",
@@ -544,24 +553,25 @@ static void run_migrate(hm_run *r)
     if (r->from_queue) {
         json_t *check = run_check(r);
         char line[700];
+        bool failed;
+        hm_code code;
         pthread_mutex_lock(&svc->mu);
         if (r->shutdown) {
             json_decref(check);
             pthread_mutex_unlock(&svc->mu);
             return;
         }
-        json_decref(r->t->check);
-        r->t->check = check;
-        hm_svc_publish(svc, r->t);
+        failed = check_failed_line(check, line, sizeof line, &code);
+        hm_svc_set_check(svc, r->t, check);
         if (r->cancel || r->t->state != HM_TASK_QUEUED) {
             if (r->t->state == HM_TASK_TERMINATING)
                 hm_task_terminated(svc, r->t);
             pthread_mutex_unlock(&svc->mu);
             return;
         }
-        if (check_failed_line(check, line, sizeof line)) {
+        if (failed) {
             hm_err e;
-            hm_err_set(&e, HM_EUSAGE, "%s", line);
+            hm_err_set(&e, code, "%s", line);
             hm_task_fail(svc, r->t, "precheck", &e);
             pthread_mutex_unlock(&svc->mu);
             return;
