@@ -144,13 +144,6 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t n)
     }
 }
 
-void hm_http_text_unref(void *text)
-{
-    hm_http_text *t = text;
-    if (t && atomic_fetch_sub(&t->refs, 1) == 1)
-        free(t);
-}
-
 /* ---- sending ---- */
 
 static void common_headers(struct MHD_Response *resp)
@@ -589,9 +582,6 @@ static void http_free(hm_http *h)
     if (!h)
         return;
     hm_http_sessions_free(h->sessions);
-    pthread_mutex_destroy(&h->list_mu);
-    if (h->list)
-        hm_http_text_unref(h->list);
     if (h->tls_key)
         memset(h->tls_key, 0, strlen(h->tls_key));
     free(h->tls_key);
@@ -615,7 +605,6 @@ hm_http *hm_http_start(hm_svc *svc, const hm_http_opts *o, hm_err *err)
         return NULL;
     }
     h->svc = svc;
-    pthread_mutex_init(&h->list_mu, NULL);
     if (o->tls_cert || o->tls_key) {
         if (!o->tls_cert || !o->tls_key) {
             http_free(h);

@@ -36,19 +36,7 @@ struct hm_http {
     unsigned port;
     atomic_bool stopping;        /* event streams end when set */
     char *tls_cert, *tls_key;    /* PEM text, owned (MHD borrows it) */
-    /* GET /tasks (unfiltered) as last built, shared by the answers that send it (http_routes.c) */
-    pthread_mutex_t list_mu;
-    struct hm_http_text *list;   /* one reference owned; NULL: none */
-    uint64_t list_seq;           /* the change feed's position it reflects */
 };
-
-/* Text shared by several answers without copying (refcounted; freed with its last user). */
-typedef struct hm_http_text {
-    atomic_int refs;
-    size_t len;
-    char data[];
-} hm_http_text;
-void hm_http_text_unref(void *text); /* an MHD free callback, too */
 
 /* One request: who asked, and the body read so far. */
 typedef struct hm_http_req {
