@@ -868,7 +868,7 @@ hm_svc_status hm_svc_task_action(hm_svc *svc, int64_t id, const char *action, co
         if (!json_is_string(v))
             return hm_svc_fail(err, HM_SVC_EBADINPUT, v ? "bad_type" : "missing_field", "field \"confirm\": give the "
                                "task's name, {\"confirm\": \"<task name>\"}, to drop what it created on the target");
-        if ((st = hm_runner_clean_target(svc, id, json_string_value(v), who, err)) != HM_SVC_OK)
+        if ((st = hm_clean_target(svc, id, json_string_value(v), who, err)) != HM_SVC_OK)
             return st;
         return hm_svc_task_get(svc, id, out, err);
     } else if (strcmp(action, "terminate") == 0 || strcmp(action, "retry") == 0) {

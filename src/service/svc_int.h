@@ -2,8 +2,8 @@
  * service/svc_int.h: what the modules of the service core share (not for the fronts: they use
  * svc.h). The hm_svc handle, the in-memory task, and the calls between svc.c (the API, the
  * store's write-through, events and the change feed), task.c (the state machine), taskjson.c
- * (task bodies in, task objects out), runner.c (threads that drive the engine, the scheduler)
- * and catalog.c (servers before a task exists).
+ * (task bodies in, task objects out), runner.c (threads that drive the engine, the scheduler),
+ * clean.c (clean-target) and catalog.c (servers before a task exists).
  *
  * Locking: one mutex, svc->mu, guards every hm_task and the svc's lists. Engine calls and
  * server round trips never run under it. The store has its own mutex, always taken after mu.
@@ -154,9 +154,10 @@ void hm_runner_resume(hm_svc *svc, hm_task *t);
 /* Asks the task's runner to stop (terminate) or finish. Under mu. */
 void hm_runner_cancel(hm_task *t);
 void hm_runner_finish(hm_task *t, bool lock_source);
+
+/* ---- clean.c ---- */
 /* Drops what the task created on its target and its rows in hotmig_meta (blocking: called
- * without mu, with copies of what it needs). */
-hm_svc_status hm_runner_clean_target(hm_svc *svc, int64_t id, const char *confirm, const char *who,
-                                     hm_svc_err *err);
+ * without mu; takes it to read and mark the task). */
+hm_svc_status hm_clean_target(hm_svc *svc, int64_t id, const char *confirm, const char *who, hm_svc_err *err);
 
 #endif
