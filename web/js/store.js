@@ -1,0 +1,33 @@
+// web/js/store.js: the console's one copy of the tasks it has seen, kept current by GET /tasks
+// and by the server-sent events. Views read it and subscribe; nothing else caches a task.
+import { get } from './api.js';
+
+const tasks = new Map();      // id -> task object as the API last gave it
+const subs = new Set();       // fn(task|null): null after a full reload
+
+export function all() { return [...tasks.values()]; }
+export function byId(id) { return tasks.get(String(id)); }
+
+export function upsert(t) {
+    if (!t || t.id === undefined) return;
+    if (t.deleted) { tasks.delete(String(t.id)); emit(null); return; }
+    tasks.set(String(t.id), t);
+    emit(t);
+}
+export function remove(id) { tasks.delete(String(id)); emit(null); }
+
+export async function loadAll() {
+    const r = await get('/tasks');
+    tasks.clear();
+    for (const t of r.tasks || []) tasks.set(String(t.id), t);
+    emit(null);
+}
+
+export async function loadOne(id) {
+    const t = await get(`/tasks/${encodeURIComponent(id)}`);
+    upsert(t);
+    return t;
+}
+
+export function subscribe(fn) { subs.add(fn); return () => subs.delete(fn); }
+function emit(t) { for (const fn of subs) fn(t); }

@@ -1,0 +1,106 @@
+// web/js/tasks.js: the Tasks page: one row per task (name, source → target, mode, state,
+// stage and progress, lag while syncing, scheduled start, created, the actions its state
+// allows), a state filter kept in the URL (#/tasks?state=syncing), live through the store.
+import { h, fill, errorBox } from './dom.js';
+import * as store from './store.js';
+import * as actions from './actions.js';
+import { STATES, endpoint, modeName, percent, stage, progressOf, lagSeconds, bytes, when, isoAttr, relative } from './format.js';
+
+export function badge(state) {
+    return h('span.badge', { class: `s-${state}` }, state);
+}
+
+export function progressCell(t) {
+    const pc = percent(t);
+    const st = stage(t);
+    return h('div.prog',
+        h('span.stage', st && st !== t.state ? st : (t.state === 'copying' || t.state === 'syncing' ? t.state : '')),
+        pc === null ? null : [
+            h('progress', { max: 100, value: pc, 'aria-label': `Copy progress of ${t.name}` }),
+            h('span.pc', `${pc.toFixed(pc < 10 && pc > 0 ? 1 : 0)} %`),
+        ]);
+}
+
+export function lagText(t) {
+    if (t.state !== 'syncing' && t.state !== 'finishing') return '';
+    const p = progressOf(t);
+    if (p.lag_seconds === undefined && p.lag_bytes === undefined) return '';
+    return `${lagSeconds(p.lag_seconds)} · ${bytes(p.lag_bytes)}`;
+}
+
+function row(t, ctx) {
+    const err = errorBox();
+    const href = `#/tasks/${encodeURIComponent(t.id)}`;
+    const cell = (label, ...kids) => h('td', { dataset: { label } }, ...kids);
+    return h('tr', { dataset: { id: t.id } },
+        h('th', { scope: 'row', dataset: { label: 'Name' } }, h('a', { href }, t.name)),
+        cell('Source → target', h('span.ep', endpoint(t.source)), h('span.arrow', { 'aria-label': 'to' }, ' → '),
+            h('span.ep', endpoint(t.target))),
+        cell('Mode', modeName(t.mode)),
+        cell('State', badge(t.state)),
+        cell('Progress', progressCell(t)),
+        cell('Lag', lagText(t)),
+        cell('Starts', t.start_at && (t.state === 'queued' || t.state === 'checked' || t.state === 'created')
+            ? h('time', { datetime: isoAttr(t.start_at), title: relative(t.start_at) }, when(t.start_at)) : ''),
+        cell('Created', h('time', { datetime: isoAttr(t.created_at) }, when(t.created_at))),
+        cell('Actions', h('div.acts', actions.buttons(t, { err, ctx, compact: true })), err.el));
+}
+
+export function render(main, params, ctx) {
+    const filter = params.state || '';
+    const sel = h('select', {
+        id: 'state-filter',
+        onchange: () => ctx.go(sel.value ? `#/tasks?state=${encodeURIComponent(sel.value)}` : '#/tasks'),
+    }, h('option', { value: '' }, 'All states'), STATES.map((s) => h('option', { value: s, selected: s === filter }, s)));
+    const count = h('p.count', { role: 'status' });
+    const loadErr = errorBox();
+    const tbody = h('tbody');
+    const table = h('table.tasks',
+        h('caption.sr', 'Migration tasks'),
+        h('thead', h('tr', ['Name', 'Source → target', 'Mode', 'State', 'Progress', 'Lag', 'Starts', 'Created', 'Actions']
+            .map((c) => h('th', { scope: 'col' }, c)))),
+        tbody);
+    const empty = h('p.empty', { hidden: true });
+
+    main.append(
+        h('div.pagehead', h('h1', 'Tasks'),
+            h('div.tools', h('label', { for: 'state-filter' }, 'State'), sel,
+                h('a.button.primary', { href: '#/new' }, 'New task'))),
+        loadErr.el, count, h('div.tablewrap', table), empty);
+
+    const visible = (t) => !filter || t.state === filter;
+    const sorted = () => store.all().filter(visible).sort((a, b) => (+b.id || 0) - (+a.id || 0));
+    const rows = new Map();
+
+    const drawAll = () => {
+        const list = sorted();
+        rows.clear();
+        const frag = document.createDocumentFragment();
+        for (const t of list) { const r = row(t, ctx); rows.set(String(t.id), r); frag.append(r); }
+        fill(tbody, frag);
+        count.textContent = `${list.length} task${list.length === 1 ? '' : 's'}${filter ? ` ${filter}` : ''}`;
+        table.hidden = list.length === 0;
+        empty.hidden = list.length !== 0;
+        fill(empty, filter ? `No task is ${filter}.` : ['No tasks yet. ', h('a', { href: '#/new' }, 'Create the first one'), '.']);
+    };
+
+    const unsub = store.subscribe((t) => {
+        if (!t) return drawAll();
+        const old = rows.get(String(t.id));
+        if (old && visible(t)) {
+            // keep focus on a button that is still there after the row is redrawn
+            const focused = old.contains(document.activeElement) ? document.activeElement.textContent : null;
+            const nu = row(t, ctx);
+            old.replaceWith(nu);
+            rows.set(String(t.id), nu);
+            if (focused) [...nu.querySelectorAll('button')].find((b) => b.textContent === focused)?.focus();
+        } else if (old || visible(t)) drawAll();
+    });
+
+    drawAll();
+    store.loadAll().then(() => {
+        drawAll();
+        performance.mark('hm-tasks-rendered');
+    }, (e) => loadErr.show(e.message));
+    return unsub;
+}
