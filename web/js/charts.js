@@ -8,14 +8,15 @@ import { toDate } from './format.js';
 const pick = (s, ...names) => { for (const n of names) if (s[n] !== undefined && s[n] !== null) return +s[n]; return null; };
 const sampleTime = (s) => { const d = toDate(s.at ?? s.t ?? s.time ?? s.ts); return d ? d.getTime() / 1000 : null; };
 
-function makeChart(el, title, series, yLabel) {
+function makeChart(el, title, series, yLabel, y2Label) {
     const opts = {
         width: Math.max(260, el.clientWidth || 600), height: 180,
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true } },
-        axes: [{ stroke: '#444' }, { label: yLabel, stroke: '#444', size: 60 }],
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, fill: s.fill, points: { show: false } }))],
+        axes: [{ stroke: '#444' }, { label: yLabel, stroke: '#444', size: 60 },
+            ...(y2Label ? [{ scale: 'y2', side: 1, label: y2Label, stroke: '#444', size: 60, grid: { show: false } }] : [])],
+        series: [{}, ...series.map((s) => ({ label: s.label, scale: s.scale || 'y', stroke: s.color, width: 2, fill: s.fill, points: { show: false } }))],
     };
     return new uPlot(opts, [[], ...series.map(() => [])], el);
 }
@@ -44,7 +45,7 @@ export function taskCharts() {
         mount() {
             thr = makeChart(thrEl, 'Throughput', [
                 { label: 'rows/s copied', color: '#1f5fbf', fill: 'rgba(31,95,191,0.08)' },
-                { label: 'trx/s applied', color: '#b3470c' }], 'per second');
+                { label: 'trx/s applied', color: '#b3470c', scale: 'y2' }], 'rows/s', 'trx/s');
             lg = makeChart(lagEl, 'Lag', [{ label: 'lag (s)', color: '#6b2fa3', fill: 'rgba(107,47,163,0.08)' }], 'seconds');
             ro = new ResizeObserver(() => {
                 for (const [c, e] of [[thr, thrEl], [lg, lagEl]]) c.setSize({ width: Math.max(260, e.clientWidth), height: 180 });

@@ -39,6 +39,8 @@ export function toDate(v) {
 }
 const dtf = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const tf = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+const sf = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+export function short(v) { const d = toDate(v); return d ? sf.format(d) : '–'; }
 export function when(v) { const d = toDate(v); return d ? dtf.format(d) : '–'; }
 export function clock(v) { const d = toDate(v); return d ? tf.format(d) : '–'; }
 export function isoAttr(v) { const d = toDate(v); return d ? d.toISOString() : undefined; }

@@ -77,8 +77,8 @@ function tablesView(list) {
             return h('tr',
                 h('th', { scope: 'row', dataset: { label: 'Table' } }, `${x.db}.${x.table}`),
                 h('td', { dataset: { label: 'State' } }, x.state),
-                h('td', { dataset: { label: 'Rows copied' } }, `${num(x.rows_copied)}${est ? ` / ${num(est)}` : ''} `,
-                    pc === null ? null : h('progress', { max: 100, value: pc, 'aria-label': `${x.db}.${x.table} copied` })),
+                h('td', { dataset: { label: 'Rows copied' } }, h('div.v', `${num(x.rows_copied)}${est ? ` / ${num(est)}` : ''} `,
+                    pc === null ? null : h('progress', { max: 100, value: pc, 'aria-label': `${x.db}.${x.table} copied` }))),
                 h('td', { dataset: { label: 'Data' } }, bytes(x.bytes_copied)),
                 h('td', { dataset: { label: 'Rows applied' } }, num(x.rows_applied)));
         }))));

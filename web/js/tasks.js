@@ -4,7 +4,7 @@
 import { h, fill, errorBox } from './dom.js';
 import * as store from './store.js';
 import * as actions from './actions.js';
-import { STATES, endpoint, modeName, percent, stage, progressOf, lagSeconds, bytes, when, isoAttr, relative } from './format.js';
+import { STATES, endpoint, short, percent, stage, progressOf, lagSeconds, bytes, when, isoAttr, relative } from './format.js';
 
 export function badge(state) {
     return h('span.badge', { class: `s-${state}` }, state);
@@ -31,18 +31,18 @@ export function lagText(t) {
 function row(t, ctx) {
     const err = errorBox();
     const href = `#/tasks/${encodeURIComponent(t.id)}`;
-    const cell = (label, ...kids) => h('td', { dataset: { label } }, ...kids);
+    const cell = (label, ...kids) => h('td', { dataset: { label } }, h('div.v', ...kids));
     return h('tr', { dataset: { id: t.id } },
         h('th', { scope: 'row', dataset: { label: 'Name' } }, h('a', { href }, t.name)),
         cell('Source → target', h('span.ep', endpoint(t.source)), h('span.arrow', { 'aria-label': 'to' }, ' → '),
             h('span.ep', endpoint(t.target))),
-        cell('Mode', modeName(t.mode)),
+        cell('Mode', t.mode === 'full' ? 'data only' : 'data + sync'),
         cell('State', badge(t.state)),
         cell('Progress', progressCell(t)),
         cell('Lag', lagText(t)),
         cell('Starts', t.start_at && (t.state === 'queued' || t.state === 'checked' || t.state === 'created')
-            ? h('time', { datetime: isoAttr(t.start_at), title: relative(t.start_at) }, when(t.start_at)) : ''),
-        cell('Created', h('time', { datetime: isoAttr(t.created_at) }, when(t.created_at))),
+            ? h('time', { datetime: isoAttr(t.start_at), title: relative(t.start_at) }, short(t.start_at)) : ''),
+        cell('Created', h('time', { datetime: isoAttr(t.created_at), title: when(t.created_at) }, short(t.created_at))),
         cell('Actions', h('div.acts', actions.buttons(t, { err, ctx, compact: true })), err.el));
 }
 
@@ -61,6 +61,7 @@ export function render(main, params, ctx) {
             .map((c) => h('th', { scope: 'col' }, c)))),
         tbody);
     const empty = h('p.empty', { hidden: true });
+    table.classList.add('list');
 
     main.append(
         h('div.pagehead', h('h1', 'Tasks'),
@@ -99,8 +100,10 @@ export function render(main, params, ctx) {
 
     drawAll();
     store.loadAll().then(() => {
+        performance.mark('hm-tasks-fetched');
         drawAll();
-        performance.mark('hm-tasks-rendered');
+        // after the next paint: what the test of 200 tasks measures
+        requestAnimationFrame(() => setTimeout(() => performance.mark('hm-tasks-rendered'), 0));
     }, (e) => loadErr.show(e.message));
     return unsub;
 }

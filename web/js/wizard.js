@@ -265,7 +265,7 @@ function step3(body, w, show) {
             w.mode === v, () => { w.mode = v; })));
     const threads = field('Threads', { type: 'number', value: w.threads, hint: 'Parallel copy workers, each with one connection to each server.', attrs: { min: 1, max: 64, step: 1 } });
     const throttle = field('Throttle (rows per second)', { type: 'number', value: w.throttle, hint: 'Leave empty for no limit. Caps rows read from the source, shared by all threads.', attrs: { min: 1, step: 1 } });
-    const atIn = h('input', { type: 'datetime-local', id: uid('at'), value: w.at || localInputValue(new Date(Date.now() + 3600e3)), disabled: w.when !== 'at' });
+    const atIn = h('input', { type: 'datetime-local', step: 1, id: uid('at'), value: w.at || localInputValue(new Date(Date.now() + 3600e3)), disabled: w.when !== 'at' });
     const utcNote = h('p.hint', { id: uid('h') });
     atIn.setAttribute('aria-describedby', utcNote.id);
     const note = () => {
