@@ -4,6 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libmariadb-dev libjansson-dev libcmocka-dev zlib1g-dev
       mariadb-server mariadb-client sysbench mydumper time bc jq python3 procps)
+# hotmigd (HTTP, sessions) and the CLI's client side; curl and openssl for the API tests
+pkgs+=(libmicrohttpd-dev libcurl4-gnutls-dev libsodium-dev libsqlite3-dev curl openssl)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
