@@ -81,8 +81,9 @@ export async function sessionLogout() {
 }
 
 // ---- live changes: server-sent events of task changes ----
-// onTask(task) for every change; onState(connected). Reconnects by itself (EventSource does).
-export function streamTasks(onTask, onState) {
+// onTask(task) for every change; onResync() when changes were dropped (reload everything);
+// onState(connected). Reconnects by itself (EventSource does, from the last event id).
+export function streamTasks(onTask, onResync, onState) {
     const es = new EventSource(BASE + '/events/stream', { withCredentials: true });
     const handle = (ev) => {
         let m;
@@ -95,6 +96,7 @@ export function streamTasks(onTask, onState) {
     };
     es.onmessage = handle;
     es.addEventListener('task', handle);
+    es.addEventListener('resync', () => onResync());
     es.onopen = () => onState(true);
     es.onerror = () => onState(false);
     return () => es.close();

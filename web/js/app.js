@@ -16,6 +16,7 @@ const userBox = document.getElementById('user');
 let session = null;
 let cleanup = null;
 let stopStream = null;
+let wasDown = false;
 
 function parse() {
     const hash = location.hash.replace(/^#/, '') || '/tasks';
@@ -55,7 +56,9 @@ async function route() {
 
 function startLive() {
     if (stopStream) return;
-    stopStream = streamTasks((t) => store.upsert(t), (ok) => {
+    stopStream = streamTasks((t) => store.upsert(t), () => store.loadAll().catch(() => {}), (ok) => {
+        if (ok && wasDown) store.loadAll().catch(() => {});
+        wasDown = !ok;
         live.textContent = ok ? 'Live' : 'Reconnecting…';
         live.className = ok ? 'live on' : 'live off';
         live.title = ok ? 'Updates arrive as they happen' : 'The event stream is down; reconnecting';

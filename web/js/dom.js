@@ -37,6 +37,13 @@ export function fill(el, ...kids) {
     return el;
 }
 
+// The engine's message as a sentence: capital first letter, final full stop.
+export function sentence(msg) {
+    const m = String(msg || '').trim();
+    if (!m) return m;
+    return m[0].toUpperCase() + m.slice(1) + (/[.!?:)]$/.test(m) ? '' : '.');
+}
+
 let idSeq = 0;
 export function uid(prefix) { return `${prefix}-${++idSeq}`; }
 
@@ -58,7 +65,7 @@ export function errorBox() {
     const el = h('p.error', { role: 'alert', hidden: true });
     return {
         el,
-        show(msg) { el.textContent = msg; el.hidden = false; },
+        show(msg) { el.textContent = sentence(msg); el.hidden = false; },
         clear() { el.textContent = ''; el.hidden = true; },
     };
 }
