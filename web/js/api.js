@@ -90,12 +90,14 @@ export function streamTasks(onTask, onResync, onState) {
         try { m = JSON.parse(ev.data); } catch { return; }
         const list = Array.isArray(m) ? m : [m];
         for (const c of list) {
-            if (c && c.task) onTask(c.task);
+            if (c && c.type === 'task_deleted') onTask({ id: c.id, deleted: true });
+            else if (c && c.task) onTask(c.task);
             else if (c && c.id !== undefined && c.state) onTask(c);
         }
     };
     es.onmessage = handle;
     es.addEventListener('task', handle);
+    es.addEventListener('task_deleted', handle);
     es.addEventListener('resync', () => onResync());
     es.onopen = () => onState(true);
     es.onerror = () => onState(false);

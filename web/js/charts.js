@@ -6,7 +6,7 @@ import { h } from './dom.js';
 import { toDate } from './format.js';
 
 const pick = (s, ...names) => { for (const n of names) if (s[n] !== undefined && s[n] !== null) return +s[n]; return null; };
-const sampleTime = (s) => { const d = toDate(s.at ?? s.t ?? s.time ?? s.ts); return d ? d.getTime() / 1000 : null; };
+const sampleTime = (s) => { const d = toDate(s.at_ms ?? s.at); return d ? d.getTime() / 1000 : null; };
 
 function makeChart(el, title, series, yLabel, y2Label) {
     const opts = {
@@ -64,7 +64,7 @@ export function taskCharts() {
                 xs.push(x);
                 rows.push(rate ?? 0);
                 trx.push(pick(s, 'trx_per_sec', 'trx_s') ?? 0);
-                lag.push(pick(s, 'lag_seconds', 'lag_s'));
+                lag.push(s.stage === 'copy' ? null : pick(s, 'lag_s', 'lag_seconds'));
             }
             if (thr) { thr.setData([xs, rows, trx]); lg.setData([xs, lag]); }
             caption();

@@ -75,6 +75,7 @@ function hostPort(uri) {
 }
 
 export function progressOf(t) { return t.progress || {}; }
+export const lagOf = (p) => p.lag_s ?? p.lag_seconds;
 
 // Percent (0..100) of the copy, or null when unknown.
 export function percent(t) {
@@ -104,20 +105,21 @@ export function lastError(t) {
 
 export function finalPosition(t) {
     const p = progressOf(t);
-    const f = t.final_position || p.final_position;
+    const f = t.state === 'finished' || t.state === 'finishing' ? (t.final || t.final_position || p.final_position) : null;
     if (!f) return null;
     if (typeof f === 'string') return f;
-    return [f.file && `${f.file}:${f.pos ?? f.position}`, f.gtid && `GTID ${f.gtid}`].filter(Boolean).join(' · ');
+    const gtid = f.gtid_set || f.gtid;
+    return [f.file && `${f.file}:${f.pos ?? f.position}`, gtid && `GTID ${gtid}`].filter(Boolean).join(' · ') || null;
 }
 
 export function appliedPosition(t) {
     const p = progressOf(t);
     const a = p.applied_position || p.position;
-    if (!a) return p.binlog_file ? `${p.binlog_file}:${p.binlog_pos}` : null;
+    if (!a) return p.file ? `${p.file}:${p.pos}` : null;
     if (typeof a === 'string') return a;
     return a.file ? `${a.file}:${a.pos ?? a.position}` : null;
 }
 export const appliedGtid = (t) => {
     const p = progressOf(t);
-    return p.gtid || p.applied_gtid || (p.applied_position && p.applied_position.gtid) || null;
+    return p.gtid_set || p.gtid || null;
 };

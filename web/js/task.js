@@ -12,7 +12,7 @@ import { taskCharts } from './charts.js';
 import { checkItems, resultOf } from './wizard.js';
 import {
     endpoint, modeName, num, bytes, duration, lagSeconds, when, clock, relative, isoAttr, progressOf,
-    percent, stage, lastError, finalPosition, appliedPosition, appliedGtid, RUNNING,
+    lastError, finalPosition, appliedPosition, appliedGtid, RUNNING, lagOf,
 } from './format.js';
 
 const STAGES = ['checked', 'queued', 'copying', 'syncing', 'finished'];
@@ -24,8 +24,8 @@ function timeline(t) {
     const off = at === undefined; // failed, terminating, terminated: where it stopped
     if (off) {
         const e = lastError(t);
-        const where = (e && e.stage) || t.stage || progressOf(t).stage;
-        at = pos[where] ?? (progressOf(t).rows_copied ? 2 : 1);
+        const where = (e && e.stage) || progressOf(t).stage;
+        at = { copy: 2, sync: 3, check: -0.5, ...pos }[where] ?? (progressOf(t).rows_copied ? 2 : 1);
     }
     const idx = (s) => pos[s] - (t.mode === 'full' && pos[s] > 3 ? 1 : 0);
     const cur = t.mode === 'full' && at > 3 ? at - 1 : at;
@@ -45,7 +45,8 @@ function stat(label, value, id) { return h('div.stat', h('dt', label), h('dd', {
 function stats(t) {
     const p = progressOf(t);
     const total = p.rows_estimated ?? p.rows_total;
-    const eta = p.eta_seconds ?? p.eta_s;
+    const eta = p.eta_s ?? p.eta_seconds;
+    const lag = lagOf(p);
     const mbps = p.mb_per_sec ?? (p.bytes_per_sec !== undefined ? p.bytes_per_sec / 1048576 : undefined);
     const items = [
         stat('Rows copied', `${num(p.rows_copied)}${total ? ` of about ${num(total)}` : ''}`, 'rows'),
@@ -54,10 +55,12 @@ function stats(t) {
         stat('ETA', t.state === 'copying' ? duration(eta) : '–', 'eta'),
     ];
     if (p.tables_total !== undefined) items.push(stat('Tables', `${num(p.tables_done ?? p.tables_copied)} of ${num(p.tables_total)} copied`, 'tables'));
-    if (['syncing', 'finishing', 'finished'].includes(t.state) || p.lag_seconds !== undefined) {
+    if (['syncing', 'finishing'].includes(t.state) || (p.stage === 'sync' && t.state !== 'finished')) {
         items.push(
-            stat('Lag', p.lag_seconds !== undefined ? `${lagSeconds(p.lag_seconds)} · ${bytes(p.lag_bytes)} of binlog` : '–', 'lag'),
+            stat('Lag', lag !== undefined && lag !== null
+                ? `${lagSeconds(lag)}${p.lag_bytes !== null && p.lag_bytes !== undefined ? ` · ${bytes(p.lag_bytes)} of binlog` : ''}` : '–', 'lag'),
             stat('Transactions/s', p.trx_per_sec !== undefined ? (+p.trx_per_sec).toFixed(0) : '–', 'trx'),
+            stat('Transactions applied', num(p.trx_applied), 'trx-applied'),
             stat('Applied position', appliedPosition(t) || '–', 'position'),
             stat('Applied GTID', appliedGtid(t) || '–', 'gtid'));
     }
@@ -148,7 +151,7 @@ export function render(main, params, ctx) {
         if (sm.status === 'fulfilled') {
             const s = sm.value.samples || [];
             charts.add(s);
-            for (const x of s) { const v = +(x.at ?? x.t ?? 0); if (v > lastSample) lastSample = v; }
+            for (const x of s) { const v = +(x.at_ms ?? 0); if (v > lastSample) lastSample = v; }
         }
     };
 

@@ -4,7 +4,7 @@
 import { h, fill, errorBox } from './dom.js';
 import * as store from './store.js';
 import * as actions from './actions.js';
-import { STATES, endpoint, short, percent, stage, progressOf, lagSeconds, bytes, when, isoAttr, relative } from './format.js';
+import { STATES, endpoint, short, lagOf, percent, stage, progressOf, lagSeconds, bytes, when, isoAttr, relative } from './format.js';
 
 export function badge(state) {
     return h('span.badge', { class: `s-${state}` }, state);
@@ -24,8 +24,9 @@ export function progressCell(t) {
 export function lagText(t) {
     if (t.state !== 'syncing' && t.state !== 'finishing') return '';
     const p = progressOf(t);
-    if (p.lag_seconds === undefined && p.lag_bytes === undefined) return '';
-    return `${lagSeconds(p.lag_seconds)} · ${bytes(p.lag_bytes)}`;
+    const l = lagOf(p);
+    if (l === undefined || l === null) return '';
+    return p.lag_bytes === null || p.lag_bytes === undefined ? lagSeconds(l) : `${lagSeconds(l)} · ${bytes(p.lag_bytes)}`;
 }
 
 function row(t, ctx) {
