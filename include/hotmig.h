@@ -239,4 +239,57 @@ void hm_sync_finish_lock_source(hm_sync *s);
 void hm_sync_cancel(hm_sync *s);
 void hm_sync_free(hm_sync *s);
 
+/*
+ * The precheck (the items and what each means: src/check/check.h): can this migration work, and
+ * what must change before it can? hm_check_run() reads both servers (never writes) and answers a
+ * fixed list of items, each PASS, WARNING, FAILED or SKIPPED with a one-line message and a fix.
+ * A connection failure is an item, not an error of hm_check_run. The report owns its strings.
+ */
+typedef enum hm_check_result {
+    HM_CHECK_PASS = 0,
+    HM_CHECK_WARNING,
+    HM_CHECK_FAILED,
+    HM_CHECK_SKIPPED /* --skip, or not checkable because a connection failed */
+} hm_check_result;
+
+typedef struct hm_check_opts {
+    hm_endpoint source, target;
+    const char *const *include; /* patterns as in hm_copy_opts */
+    size_t n_include;
+    const char *const *exclude;
+    size_t n_exclude;
+    bool incremental;           /* --mode full+incremental: the binlog items apply */
+    uint64_t target_capacity;   /* free bytes on the target; 0: ask the server */
+    const char *const *skip;    /* item ids not to check */
+    size_t n_skip;
+    unsigned threads;           /* copy workers the migration will use; 0: 4 */
+} hm_check_opts;
+
+typedef struct hm_check_item {
+    const char *id;             /* static, stable */
+    hm_check_result result;
+    char *message;              /* owned, one line, never NULL */
+    char *fix;                  /* owned, "" when there is nothing to change */
+    bool skippable;
+    hm_code code;               /* FAILED: the error code that fits (HM_EPRIV, ...); else HM_OK */
+} hm_check_item;
+
+typedef struct hm_check_report {
+    hm_check_item *items;       /* owned, in the order of the list above */
+    size_t n;
+    double elapsed_s;
+} hm_check_report;
+
+/* Runs every item. HM_OK when the report is complete (whatever the items say); HM_EUSAGE for a
+ * bad pattern, an unknown --skip id or a data-safety id in --skip (err names it); HM_ENOMEM.
+ * On failure rep is empty. */
+hm_code hm_check_run(const hm_check_opts *o, hm_check_report *rep, hm_err *err);
+void hm_check_report_release(hm_check_report *rep);
+
+/* Whether some item FAILED. */
+bool hm_check_failed(const hm_check_report *rep);
+
+/* "PASS", "WARNING", "FAILED", "SKIPPED". */
+const char *hm_check_result_name(hm_check_result r);
+
 #endif

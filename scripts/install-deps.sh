@@ -3,6 +3,7 @@
 # demo, if any is missing. Idempotent; uses sudo when not root.
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libmariadb-dev libjansson-dev libcmocka-dev zlib1g-dev
+      libsqlite3-dev libsodium-dev
       mariadb-server mariadb-client sysbench mydumper time bc jq python3 procps)
 # hotmigd (HTTP, sessions) and the CLI's client side; curl and openssl for the API tests
 pkgs+=(libmicrohttpd-dev libcurl4-gnutls-dev libsodium-dev libsqlite3-dev curl openssl)
