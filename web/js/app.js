@@ -6,8 +6,9 @@ import { sessionGet, sessionLogout, setUnauthorizedHandler, streamTasks } from '
 import * as store from './store.js';
 import * as loginPage from './login.js';
 import * as tasksPage from './tasks.js';
-import * as wizardPage from './wizard.js';
-import * as taskPage from './task.js';
+// the wizard and the task page (with uPlot) load when first opened: the list needs neither
+const wizardPage = { render: async (...a) => (await import('./wizard.js')).render(...a) };
+const taskPage = { render: async (...a) => (await import('./task.js')).render(...a) };
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -99,6 +100,8 @@ setUnauthorizedHandler(() => {
 });
 
 async function boot() {
+    // the list is the first page most of the time: ask for it while the session is checked
+    if (parse().name === 'tasks') store.prefetch();
     try {
         session = await sessionGet();
     } catch (e) {

@@ -70,6 +70,15 @@ export function errorBox() {
     };
 }
 
+// The same, made only when first shown, inside container (for lists with many rows).
+export function lazyErrorBox(container) {
+    let box = null;
+    return {
+        show(msg) { if (!box) { box = errorBox(); container.append(box.el); } box.show(msg); },
+        clear() { if (box) box.clear(); },
+    };
+}
+
 // Opens a modal <dialog> built by build(close) and resolves with what close() was given.
 export function modal(title, build) {
     return new Promise((resolve) => {

@@ -16,8 +16,14 @@ export function upsert(t) {
 }
 export function remove(id) { tasks.delete(String(id)); emit(null); }
 
+// GET /tasks started early (at boot, beside GET /session), taken by the next loadAll.
+let early = null;
+export function prefetch() { early = get('/tasks').catch(() => null); }
+
 export async function loadAll() {
-    const r = await get('/tasks');
+    const pre = early;
+    early = null;
+    const r = (pre && await pre) || await get('/tasks');
     tasks.clear();
     for (const t of r.tasks || []) tasks.set(String(t.id), t);
     emit(null);

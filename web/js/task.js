@@ -80,7 +80,7 @@ function tablesView(list) {
             return h('tr',
                 h('th', { scope: 'row', dataset: { label: 'Table' } }, `${x.db}.${x.table}`),
                 h('td', { dataset: { label: 'State' } }, x.state),
-                h('td', { dataset: { label: 'Rows copied' } }, h('div.v', `${num(x.rows_copied)}${est ? ` / ${num(est)}` : ''} `,
+                h('td', { dataset: { label: 'Rows copied' } }, h('span', `${num(x.rows_copied)}${est ? ` / ${num(est)}` : ''} `,
                     pc === null ? null : h('progress', { max: 100, value: pc, 'aria-label': `${x.db}.${x.table} copied` }))),
                 h('td', { dataset: { label: 'Data' } }, bytes(x.bytes_copied)),
                 h('td', { dataset: { label: 'Rows applied' } }, num(x.rows_applied)));
@@ -89,7 +89,7 @@ function tablesView(list) {
 
 function eventsView(list) {
     if (!list.length) return h('p.empty', 'No events yet.');
-    return h('ol.events', { reversed: true }, [...list].reverse().slice(0, 300).map((e) => h('li', { class: `k-${e.kind || ''} lv-${e.level || ''}` },
+    return h('ol.events', { reversed: true, tabindex: 0, 'aria-label': 'Event log, newest first' }, [...list].reverse().slice(0, 300).map((e) => h('li', { class: `k-${e.kind || ''} lv-${e.level || ''}` },
         h('time', { datetime: isoAttr(e.at), title: when(e.at) }, clock(e.at)), ' ',
         e.kind ? h('span.kind', e.kind) : null, ' ',
         h('span.msg', e.message || (e.state ? `state: ${e.state}` : '')),

@@ -1,7 +1,7 @@
 // web/js/tasks.js: the Tasks page: one row per task (name, source → target, mode, state,
 // stage and progress, lag while syncing, scheduled start, created, the actions its state
 // allows), a state filter kept in the URL (#/tasks?state=syncing), live through the store.
-import { h, fill, errorBox } from './dom.js';
+import { h, fill, errorBox, lazyErrorBox } from './dom.js';
 import * as store from './store.js';
 import * as actions from './actions.js';
 import { STATES, endpoint, short, lagOf, percent, stage, progressOf, lagSeconds, bytes, when, isoAttr, relative } from './format.js';
@@ -13,8 +13,9 @@ export function badge(state) {
 export function progressCell(t) {
     const pc = percent(t);
     const st = stage(t);
-    return h('div.prog',
-        h('span.stage', st && st !== t.state ? st : (t.state === 'copying' || t.state === 'syncing' ? t.state : '')),
+    const label = st && st !== t.state ? st : '';
+    if (!label && pc === null) return '';
+    return h('div.prog', label ? h('span.stage', label) : null,
         pc === null ? null : [
             h('progress', { max: 100, value: pc, 'aria-label': `Copy progress of ${t.name}` }),
             h('span.pc', `${pc.toFixed(pc < 10 && pc > 0 ? 1 : 0)} %`),
@@ -30,13 +31,14 @@ export function lagText(t) {
 }
 
 function row(t, ctx) {
-    const err = errorBox();
     const href = `#/tasks/${encodeURIComponent(t.id)}`;
-    const cell = (label, ...kids) => h('td', { dataset: { label } }, h('div.v', ...kids));
+    const cell = (label, ...kids) => h('td', { dataset: { label } }, ...kids);
+    const acts = cell('Actions');
+    const err = lazyErrorBox(acts);
+    acts.append(h('div.acts', actions.buttons(t, { err, ctx, compact: true })));
     return h('tr', { dataset: { id: t.id } },
         h('th', { scope: 'row', dataset: { label: 'Name' } }, h('a', { href }, t.name)),
-        cell('Source → target', h('span.ep', endpoint(t.source)), h('span.arrow', { 'aria-label': 'to' }, ' → '),
-            h('span.ep', endpoint(t.target))),
+        cell('Source → target', h('span.ep', `${endpoint(t.source)} → ${endpoint(t.target)}`)),
         cell('Mode', t.mode === 'full' ? 'data only' : 'data + sync'),
         cell('State', badge(t.state)),
         cell('Progress', progressCell(t)),
@@ -44,7 +46,7 @@ function row(t, ctx) {
         cell('Starts', t.start_at && (t.state === 'queued' || t.state === 'checked' || t.state === 'created')
             ? h('time', { datetime: isoAttr(t.start_at), title: relative(t.start_at) }, short(t.start_at)) : ''),
         cell('Created', h('time', { datetime: isoAttr(t.created_at), title: when(t.created_at) }, short(t.created_at))),
-        cell('Actions', h('div.acts', actions.buttons(t, { err, ctx, compact: true })), err.el));
+        acts);
 }
 
 export function render(main, params, ctx) {
@@ -80,13 +82,16 @@ export function render(main, params, ctx) {
         const frag = document.createDocumentFragment();
         for (const t of list) { const r = row(t, ctx); rows.set(String(t.id), r); frag.append(r); }
         fill(tbody, frag);
+        if (!loading) performance.mark('hm-tasks-built');
         count.textContent = `${list.length} task${list.length === 1 ? '' : 's'}${filter ? ` ${filter}` : ''}`;
         table.hidden = list.length === 0;
         empty.hidden = list.length !== 0;
         fill(empty, filter ? `No task is ${filter}.` : ['No tasks yet. ', h('a', { href: '#/new' }, 'Create the first one'), '.']);
     };
 
+    let loading = true; // the first full load draws once, when it is complete
     const unsub = store.subscribe((t) => {
+        if (loading) return;
         if (!t) return drawAll();
         const old = rows.get(String(t.id));
         if (old && visible(t)) {
@@ -101,10 +106,11 @@ export function render(main, params, ctx) {
 
     drawAll();
     store.loadAll().then(() => {
+        loading = false;
         performance.mark('hm-tasks-fetched');
         drawAll();
         // after the next paint: what the test of 200 tasks measures
         requestAnimationFrame(() => setTimeout(() => performance.mark('hm-tasks-rendered'), 0));
-    }, (e) => loadErr.show(e.message));
+    }, (e) => { loading = false; loadErr.show(e.message); });
     return unsub;
 }

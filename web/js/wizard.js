@@ -136,6 +136,7 @@ function step2(body, w, show) {
                 anyShown ||= shown;
             }
             li.hidden = !anyShown;
+            if (q && anyShown) { const l = li.querySelector('ul.tables'); l.hidden = false; li.querySelector('.twisty').setAttribute('aria-expanded', 'true'); }
         }
         summary.textContent = w.selected.size
             ? `${w.selected.size} table${w.selected.size === 1 ? '' : 's'} selected: about ${num(rows)} rows, ${bytes(size)}.`
@@ -184,11 +185,15 @@ function step2(body, w, show) {
                     (t.fk_parents || []).length ? h('span.meta.fk', `→ ${(t.fk_parents).join(', ')}`) : null);
                 return { t, cb, row };
             });
-            const list = h('ul.tables', items.map((x) => x.row));
-            const li = h('li.db', h('details', { open: w.catalog.databases.length <= 5 },
-                h('summary', h('span.dbhead', box, h('label', { for: id }, h('span.sr', 'Database '), d.name),
-                    h('span.meta', `${d.tables.length} table${d.tables.length === 1 ? '' : 's'} · ${num(dbRows)} rows · ${bytes(dbSize)}`))),
-                list));
+            const list = h('ul.tables', { id: uid('tl'), hidden: w.catalog.databases.length > 5 }, items.map((x) => x.row));
+            const twisty = h('button.twisty', {
+                type: 'button', 'aria-expanded': String(!list.hidden), 'aria-controls': list.id,
+                'aria-label': `Tables of ${d.name}`,
+                onclick: () => { list.hidden = !list.hidden; twisty.setAttribute('aria-expanded', String(!list.hidden)); },
+            });
+            const li = h('li.db', h('div.dbhead', twisty, box, h('label', { for: id }, h('span.sr', 'Database '), d.name),
+                h('span.meta', `${d.tables.length} table${d.tables.length === 1 ? '' : 's'} · ${num(dbRows)} rows · ${bytes(dbSize)}`)),
+            list);
             dbBoxes.push({ d, box, li, items });
             tree.append(li);
         }
@@ -332,21 +337,22 @@ export function checkItems(check, { copyFix = true } = {}) {
 }
 
 function copyButton(text, what) {
+    const word = document.createTextNode('Copy');
     const b = h('button.small', {
-        type: 'button', 'aria-label': `Copy the fix for ${what}`,
+        type: 'button',
         onclick: async () => {
             try {
                 await navigator.clipboard.writeText(text);
-                b.textContent = 'Copied';
+                word.data = 'Copied';
             } catch {
                 // no clipboard (plain http, permissions): select the text for Ctrl-C instead
                 const sel = getSelection();
                 sel.selectAllChildren(b.previousSibling);
-                b.textContent = 'Selected: press Ctrl-C';
+                word.data = 'Selected: press Ctrl-C to copy';
             }
-            setTimeout(() => { b.textContent = 'Copy'; }, 2500);
+            setTimeout(() => { word.data = 'Copy'; }, 2500);
         },
-    }, 'Copy');
+    }, word, h('span.sr', ` the fix for ${what}`));
     return b;
 }
 

@@ -20,8 +20,8 @@ test('every file the console loads is embedded, and all together < 250 KB', () =
         assert.ok(listed.includes(p), `${p} is loaded by the console but not listed in web/meson.build`);
         if (!/\.m?js$/.test(p)) return;
         const src = readFileSync(join(web, p), 'utf8');
-        for (const m of src.matchAll(/^\s*import\s+(?:[^'"]+\s+from\s+)?['"]([^'"]+)['"]/gm)) {
-            visit(posix.normalize(posix.join(posix.dirname(p), m[1])));
+        for (const m of src.matchAll(/^\s*import\s+(?:[^'"]+\s+from\s+)?['"]([^'"]+)['"]|\bimport\(['"]([^'"]+)['"]\)/gm)) {
+            visit(posix.normalize(posix.join(posix.dirname(p), m[1] || m[2])));
         }
     };
     const html = readFileSync(join(web, 'index.html'), 'utf8');

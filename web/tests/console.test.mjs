@@ -267,14 +267,14 @@ step('4. start under a write load: syncing, a lag figure and a moving chart', ['
     assert.ok(n1 >= n0 + 2, 'the chart moved');
     await shoot('task-syncing');
     await byRole('link', 'Tasks').first().click();
-    await visible(byRole('cell', /syncing/).or(page.getByText('syncing', { exact: true })));
+    await visible(page.getByRole('row').filter({ has: byRole('link', 'shop-move') }).getByText('syncing', { exact: true }));
     await shoot('tasks-list');
 });
 
 let task2 = null;
 step('6a. a second task: Terminate while copying, then Retry', ['1. login: a wrong password shows the error, the right one signs in'], async () => {
     src(`CREATE DATABASE bulk; CREATE TABLE bulk.big (id INT PRIMARY KEY, v VARCHAR(64)) ENGINE=InnoDB;
-        INSERT INTO bulk.big SELECT seq, MD5(seq) FROM seq_1_to_30000;`);
+        INSERT INTO bulk.big SELECT seq, MD5(seq) FROM bulk.seq_1_to_30000;`);
     task2 = await apiCall('POST', '/tasks', {
         name: 'bulk-move', source: SRC, source_password: DBPW, target: TGT, target_password: DBPW,
         mode: 'full', include: ['bulk'], threads: 1, max_rows_per_sec: 3000,
@@ -301,7 +301,7 @@ step('6a. a second task: Terminate while copying, then Retry', ['1. login: a wro
 
 let task3 = null, task3At = null;
 step('7a. a task scheduled one minute ahead shows as queued with its time', ['3. precheck FAILED for binlog_row_image; fix, Re-check, Start enabled'], async () => {
-    src(`CREATE DATABASE sched; CREATE TABLE sched.t (id INT PRIMARY KEY, v INT); INSERT INTO sched.t SELECT seq, seq*7 FROM seq_1_to_500;`);
+    src(`CREATE DATABASE sched; CREATE TABLE sched.t (id INT PRIMARY KEY, v INT); INSERT INTO sched.t SELECT seq, seq*7 FROM sched.seq_1_to_500;`);
     await page.goto(`${URL_}/#/new`);
     await page.getByLabel('Task name').fill('night-move');
     await page.getByLabel('Source URI').fill(SRC);
@@ -404,18 +404,28 @@ step('speed: the list with 200 tasks renders in < 300 ms', ['1. login: a wrong p
         if (jobs.length === 16) { await Promise.all(jobs); jobs.length = 0; }
     }
     await Promise.all(jobs);
-    const p2 = await context.newPage();
-    await p2.goto(`${URL_}/#/tasks`);
-    await p2.waitForFunction(() => performance.getEntriesByName('hm-tasks-rendered').length > 0, null, { timeout: 10_000 });
-    const m = await p2.evaluate(() => {
-        const nav = performance.getEntriesByType('navigation')[0];
-        const r = performance.getEntriesByName('hm-tasks-rendered')[0];
-        const f = performance.getEntriesByName('hm-tasks-fetched')[0];
-        return { total: r.startTime, render: f ? r.startTime - f.startTime : null, domDone: nav.domContentLoadedEventEnd, rows: document.querySelectorAll('tbody tr').length };
-    });
-    console.log(`200 tasks: list rendered ${m.total.toFixed(1)} ms after navigation start (render itself ${m.render?.toFixed(1)} ms; DOMContentLoaded ${m.domDone.toFixed(1)} ms), ${m.rows} rows`);
-    assert.ok(m.rows >= 200, `${m.rows} rows`);
-    assert.ok(m.total < 300, `rendered in ${m.total.toFixed(1)} ms`);
+    // three fresh loads of the list (the machine is shared: one load can meet a busy moment); the median counts
+    const runs = [];
+    let p2 = null;
+    for (let i = 0; i < 3; i++) {
+        if (p2) await p2.close();
+        p2 = await context.newPage();
+        await p2.goto(`${URL_}/#/tasks`);
+        await p2.waitForFunction(() => performance.getEntriesByName('hm-tasks-rendered').length > 0, null, { timeout: 10_000 });
+        const m = await p2.evaluate(() => {
+            const nav = performance.getEntriesByType('navigation')[0];
+            const r = performance.getEntriesByName('hm-tasks-rendered')[0];
+            const f = performance.getEntriesByName('hm-tasks-fetched')[0];
+            return { total: r.startTime, render: r.startTime - f.startTime, dcl: nav.domContentLoadedEventEnd, rows: document.querySelectorAll('tbody tr').length };
+        });
+        console.log(`200 tasks, load ${i + 1}: list rendered ${m.total.toFixed(1)} ms after navigation start ` +
+            `(answer to painted rows ${m.render.toFixed(1)} ms; DOMContentLoaded ${m.dcl.toFixed(1)} ms), ${m.rows} rows`);
+        assert.ok(m.rows >= 200, `${m.rows} rows`);
+        runs.push(m.total);
+    }
+    const median = [...runs].sort((a, b) => a - b)[1];
+    console.log(`200 tasks: median ${median.toFixed(1)} ms (goal < 300 ms)`);
+    assert.ok(median < 300, `rendered in ${median.toFixed(1)} ms (median of ${runs.map((x) => x.toFixed(0)).join(', ')})`);
     page = p2;
     await shoot('tasks-200');
 });
