@@ -15,6 +15,9 @@ HOTMIGD=${HOTMIGD:-$(dirname "$HOTMIG")/hotmigd}
 [ -d "$IT_REPO/web/node_modules/playwright-core" ] || it_fail "web/node_modules is missing: run npm ci in web/"
 
 it_start
+# a second target, so that the Terminate/Retry task runs beside the syncing one (hotmigd runs one
+# task per target server at a time)
+hm_srv_start tgt2 target || it_fail "second target server did not start"
 data=$HM_TEST_ROOT/hotmigd
 art=$HM_TEST_ROOT/screenshots
 rm -rf "$data" "$art"
@@ -48,7 +51,7 @@ echo "hotmigd on 127.0.0.1:$port (log $log)"
 
 export HM_URL=http://127.0.0.1:$port HM_TOKEN HM_USER=$user HM_PASSWORD=$userpw
 HM_TOKEN=$(cat "$data/token")
-export HM_DB_PASSWORD=$HM_TEST_PASSWORD HM_SRC_PORT=$(hm_port src) HM_TGT_PORT=$(hm_port tgt) HM_ARTIFACTS=$art
+export HM_DB_PASSWORD=$HM_TEST_PASSWORD HM_SRC_PORT=$(hm_port src) HM_TGT_PORT=$(hm_port tgt) HM_TGT2_PORT=$(hm_port tgt2) HM_ARTIFACTS=$art
 (cd "$IT_REPO/web" && node --test --test-reporter=spec tests/)
 rc=$?
 echo "screenshots: $art"

@@ -40,6 +40,18 @@ function timeline(t) {
     }));
 }
 
+// Why a queued task has not started: hotmigd runs one task per target server at a time, and at
+// most --max-copying copies at once. (The API does not say which; this reads it from the list.)
+function waitReason(t) {
+    const same = store.all().filter((o) => String(o.id) !== String(t.id) && endpoint(o.target) === endpoint(t.target) &&
+        ['copying', 'syncing', 'finishing', 'terminating'].includes(o.state));
+    if (same.length) {
+        return `Queued: waits for ${same.map((o) => `${o.name} (${o.state})`).join(', ')}, which uses the same target ` +
+            `${endpoint(t.target)}; it starts by itself when that task ends.`;
+    }
+    return 'Queued: starts by itself as soon as a copy slot is free (hotmigd copies a limited number of tasks at once).';
+}
+
 function stat(label, value, id) { return h('div.stat', h('dt', label), h('dd', { dataset: { stat: id } }, value)); }
 
 function stats(t) {
@@ -125,7 +137,7 @@ export function render(main, params, ctx) {
             timeline(t),
             scheduled ? h('p.sched', { role: 'status' }, t.state === 'queued' ? 'Queued: starts by itself at ' : 'Scheduled for ',
                 h('time', { datetime: isoAttr(t.start_at) }, when(t.start_at)), ` (${relative(t.start_at)}).`) : null,
-            t.state === 'queued' && !scheduled ? h('p.sched', { role: 'status' }, 'Queued: waits for a copy slot.') : null,
+            t.state === 'queued' && !(scheduled && new Date(t.start_at) > Date.now()) ? h('p.sched', { role: 'status' }, waitReason(t)) : null,
             e ? h('div.errorbox', { role: 'alert' },
                 h('p', h('strong', `${t.state === 'failed' ? 'Failed' : 'Last error'}${e.stage ? ` while ${e.stage}` : ''}: `), e.message),
                 e.what_to_do || e.todo || e.hint ? h('p', h('strong', 'What to do: '), e.what_to_do || e.todo || e.hint) : null,

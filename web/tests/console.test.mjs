@@ -25,9 +25,11 @@ const PASSWORD = env('HM_PASSWORD');
 const DBPW = env('HM_DB_PASSWORD');
 const SRC_PORT = env('HM_SRC_PORT');
 const TGT_PORT = env('HM_TGT_PORT');
+const TGT2_PORT = env('HM_TGT2_PORT');
 const ART = env('HM_ARTIFACTS');
 const SRC = `mysql://root@127.0.0.1:${SRC_PORT}`;
 const TGT = `mysql://root@127.0.0.1:${TGT_PORT}`;
+const TGT2 = `mysql://root@127.0.0.1:${TGT2_PORT}`;
 const TZ = 'America/New_York'; // the browser's local time differs from UTC: the wizard must convert
 mkdirSync(ART, { recursive: true });
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -39,10 +41,11 @@ function sql(port, q) {
 }
 const src = (q) => sql(SRC_PORT, q);
 const tgt = (q) => sql(TGT_PORT, q);
-function checksumsEqual(tables) {
+const tgt2 = (q) => sql(TGT2_PORT, q);
+function checksumsEqual(tables, target = tgt) {
     for (const t of tables) {
         const a = src(`CHECKSUM TABLE ${t} EXTENDED`).split('\t')[1];
-        const b = tgt(`CHECKSUM TABLE ${t} EXTENDED`).split('\t')[1];
+        const b = target(`CHECKSUM TABLE ${t} EXTENDED`).split('\t')[1];
         assert.ok(a && a !== 'NULL', `source has ${t}`);
         assert.equal(b, a, `CHECKSUM TABLE ${t}: target ${b}, source ${a}`);
     }
@@ -107,12 +110,12 @@ function step(name, needs, fn) {
 }
 
 // Screenshots at 1280 and 390 px, and an axe-core scan at each width.
-async function shoot(name) {
+async function shoot(name, { fullPage = true } = {}) {
     for (const [w, hgt] of [[1280, 860], [390, 844]]) {
         await page.setViewportSize({ width: w, height: hgt });
         await sleep(250);
         const path = `${ART}/${name}-${w}.png`;
-        await page.screenshot({ path, fullPage: true });
+        await page.screenshot({ path, fullPage });
         shots.push(path);
         await page.evaluate(axeSource);
         const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
@@ -276,7 +279,7 @@ step('6a. a second task: Terminate while copying, then Retry', ['1. login: a wro
     src(`CREATE DATABASE bulk; CREATE TABLE bulk.big (id INT PRIMARY KEY, v VARCHAR(64)) ENGINE=InnoDB;
         INSERT INTO bulk.big SELECT seq, MD5(seq) FROM bulk.seq_1_to_30000;`);
     task2 = await apiCall('POST', '/tasks', {
-        name: 'bulk-move', source: SRC, source_password: DBPW, target: TGT, target_password: DBPW,
+        name: 'bulk-move', source: SRC, source_password: DBPW, target: TGT2, target_password: DBPW,
         mode: 'full', include: ['bulk'], threads: 1, max_rows_per_sec: 3000,
     });
     await apiCall('POST', `/tasks/${task2.id}/check`, {});
@@ -292,7 +295,7 @@ step('6a. a second task: Terminate while copying, then Retry', ['1. login: a wro
     await shoot('dialog-terminate');
     await dlg.getByRole('button', { name: 'Terminate' }).click();
     await visible(row.getByText('terminated', { exact: true }), 20_000);
-    const rowsAtStop = +tgt('SELECT COUNT(*) FROM bulk.big');
+    const rowsAtStop = +tgt2('SELECT COUNT(*) FROM bulk.big');
     console.log(`terminated with ${rowsAtStop} of 30000 rows on the target`);
     assert.ok(rowsAtStop < 30000, 'terminated mid-copy');
     await row.getByRole('button', { name: 'Retry bulk-move' }).click();
@@ -371,8 +374,8 @@ step('6b. the retried task finishes, equal', ['6a. a second task: Terminate whil
     await waitTask(task2.id, (t) => t.state === 'finished', 'finished', 120_000);
     await page.goto(`${URL_}/#/tasks/${task2.id}`);
     await visible(page.locator('h1').getByText('finished', { exact: true }));
-    checksumsEqual(['bulk.big']);
-    assert.equal(tgt('SELECT COUNT(*) FROM bulk.big'), '30000');
+    checksumsEqual(['bulk.big'], tgt2);
+    assert.equal(tgt2('SELECT COUNT(*) FROM bulk.big'), '30000');
 });
 
 step('7b. the scheduled task starts by itself, not before its time', ['7a. a task scheduled one minute ahead shows as queued with its time'], async () => {
@@ -416,7 +419,7 @@ step('speed: the list with 200 tasks renders in < 300 ms', ['1. login: a wrong p
             const nav = performance.getEntriesByType('navigation')[0];
             const r = performance.getEntriesByName('hm-tasks-rendered')[0];
             const f = performance.getEntriesByName('hm-tasks-fetched')[0];
-            return { total: r.startTime, render: r.startTime - f.startTime, dcl: nav.domContentLoadedEventEnd, rows: document.querySelectorAll('tbody tr').length };
+            return { total: r.startTime, render: r.startTime - f.startTime, dcl: nav.domContentLoadedEventEnd, rows: document.querySelectorAll('[role=table] [role=rowgroup]:last-child > [role=row]').length };
         });
         console.log(`200 tasks, load ${i + 1}: list rendered ${m.total.toFixed(1)} ms after navigation start ` +
             `(answer to painted rows ${m.render.toFixed(1)} ms; DOMContentLoaded ${m.dcl.toFixed(1)} ms), ${m.rows} rows`);
@@ -427,5 +430,5 @@ step('speed: the list with 200 tasks renders in < 300 ms', ['1. login: a wrong p
     console.log(`200 tasks: median ${median.toFixed(1)} ms (goal < 300 ms)`);
     assert.ok(median < 300, `rendered in ${median.toFixed(1)} ms (median of ${runs.map((x) => x.toFixed(0)).join(', ')})`);
     page = p2;
-    await shoot('tasks-200');
+    await shoot('tasks-200', { fullPage: false });
 });
