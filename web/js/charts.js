@@ -13,7 +13,9 @@ function makeChart(el, title, series, yLabel, y2Label) {
         width: Math.max(260, el.clientWidth || 600), height: 180,
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
+        // from 0, and at least 0..1 so a flat zero line sits at the bottom, not mid-chart
+        scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] },
+            y2: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] } },
         axes: [{ stroke: '#444' }, { label: yLabel, stroke: '#444', size: 60 },
             ...(y2Label ? [{ scale: 'y2', side: 1, label: y2Label, stroke: '#444', size: 60, grid: { show: false } }] : [])],
         series: [{}, ...series.map((s) => ({ label: s.label, scale: s.scale || 'y', stroke: s.color, width: 2, fill: s.fill, points: { show: false } }))],
@@ -26,6 +28,7 @@ export function taskCharts() {
     const lagEl = h('div.plot');
     const thrCap = h('figcaption');
     const lagCap = h('figcaption');
+    const empty = h('p.empty', 'The charts start with the task\'s first progress sample.');
     const el = h('div.charts',
         h('figure', { 'aria-label': 'Throughput chart' }, h('h3', 'Throughput'), thrEl, thrCap),
         h('figure', { 'aria-label': 'Lag chart' }, h('h3', 'Lag'), lagEl, lagCap));
@@ -34,6 +37,8 @@ export function taskCharts() {
 
     const caption = () => {
         const n = xs.length;
+        el.classList.toggle('nodata', n === 0);
+        empty.hidden = n !== 0;
         const last = n ? new Date(xs[n - 1] * 1000).toLocaleTimeString() : null;
         thrCap.textContent = n ? `${n} samples, last at ${last}: ${fmt(rows[n - 1])} rows/s copied, ${fmt(trx[n - 1])} trx/s applied` : 'No samples yet.';
         lagCap.textContent = n ? `${n} samples, last at ${last}: lag ${lag[n - 1] === null ? '–' : `${lag[n - 1].toFixed(1)} s`}` : 'No samples yet.';
@@ -41,7 +46,7 @@ export function taskCharts() {
     const fmt = (v) => (v === null || v === undefined ? '–' : Math.round(v).toLocaleString());
 
     return {
-        el,
+        el: h('div', empty, el),
         mount() {
             thr = makeChart(thrEl, 'Throughput', [
                 { label: 'rows/s copied', color: '#1f5fbf', fill: 'rgba(31,95,191,0.08)' },

@@ -142,12 +142,16 @@ export function render(main, params, ctx) {
                 h('p', h('strong', `${t.state === 'failed' ? 'Failed' : 'Last error'}${e.stage ? ` while ${e.stage}` : ''}: `), e.message),
                 e.what_to_do || e.todo || e.hint ? h('p', h('strong', 'What to do: '), e.what_to_do || e.todo || e.hint) : null,
                 e.retryable ? h('p.hint', 'This error is retryable: Retry goes on from the checkpoint.') : null) : null);
-        fill(body, h('section.card', { 'aria-labelledby': 'now-h' }, h('h2', { id: 'now-h' }, 'Progress'),
-            h('div.progline', progressCell(t)), stats(t)));
+        const p = progressOf(t);
+        const started = ['copying', 'syncing', 'finishing', 'finished'].includes(t.state) || +p.rows_copied > 0 || p.stage;
+        fill(body, started ? h('section.card', { 'aria-labelledby': 'now-h' }, h('h2', { id: 'now-h' }, 'Progress'),
+            h('div.progline', progressCell(t)), stats(t)) : null);
     };
 
     const refresh = async () => {
         const q = encodeURIComponent(id);
+        // the task too: a safety net for a missed server-sent event (a proxy, a reconnect)
+        store.loadOne(id).catch(() => {});
         const [tb, ev, sm] = await Promise.allSettled([
             get(`/tasks/${q}/tables`), get(`/tasks/${q}/events?since=${lastSeq}`), get(`/tasks/${q}/samples?since=${lastSample}`)]);
         if (!alive) return;
@@ -175,7 +179,7 @@ export function render(main, params, ctx) {
             const failed = c.items.filter((i) => resultOf(i.result) === 'FAILED').length;
             fill(checkBox, h('section.card', { 'aria-labelledby': 'check-h' },
                 h('h2', { id: 'check-h' }, `Precheck: ${resultOf(c.result)}`, failed ? ` (${failed} failed)` : ''),
-                h('details', { open: failed > 0 }, h('summary', `${c.items.length} items, checked ${when(c.checked_at)}`), checkItems(c))));
+                h('details', { open: failed > 0 }, h('summary', `${c.items.length} items, checked ${when(c.checked_at)}`), checkItems(c, { passCollapsed: true }))));
         } catch { fill(checkBox); }
     };
 
@@ -186,6 +190,10 @@ export function render(main, params, ctx) {
         if (alive) timer = setTimeout(tick, t && RUNNING.has(t.state) ? 2500 : 10000);
     };
 
+    const clockTimer = setInterval(() => {
+        const cur = store.byId(id);
+        if (cur && cur.start_at && cur.state === 'queued' && new Date(cur.start_at) > Date.now() - 5000) draw(cur);
+    }, 1000);
     const unsub = store.subscribe((t) => {
         if (t && String(t.id) !== String(id)) return;
         const cur = store.byId(id);
@@ -208,5 +216,5 @@ export function render(main, params, ctx) {
         if (params.action === 'finish') head.querySelector('button.primary')?.click();
     }, (e) => fill(head, h('h1', 'Task'), h('p.error', { role: 'alert' }, e.message)));
 
-    return () => { alive = false; unsub(); if (timer) clearTimeout(timer); charts.destroy(); };
+    return () => { alive = false; unsub(); clearInterval(clockTimer); if (timer) clearTimeout(timer); charts.destroy(); };
 }

@@ -323,17 +323,22 @@ function step3(body, w, show) {
 const RESULT = { pass: 'PASS', passed: 'PASS', ok: 'PASS', warning: 'WARNING', warn: 'WARNING', failed: 'FAILED', fail: 'FAILED' };
 export const resultOf = (r) => RESULT[String(r || '').toLowerCase()] || String(r || '').toUpperCase();
 
-export function checkItems(check, { copyFix = true } = {}) {
+// The precheck's items, FAILED first; with passCollapsed, the PASS items fold under one line.
+export function checkItems(check, { copyFix = true, passCollapsed = false } = {}) {
     const order = { FAILED: 0, WARNING: 1, PASS: 2 };
     const items = [...(check.items || [])].sort((a, b) => (order[resultOf(a.result)] ?? 3) - (order[resultOf(b.result)] ?? 3));
-    return h('ul.checks', items.map((it) => {
+    const li = (it) => {
         const r = resultOf(it.result);
         return h('li.check', { class: `r-${r}` },
             h('span.badge', { class: `c-${r}` }, r), ' ',
             h('strong.item', it.title || it.id), ' ',
             h('span.msg', it.message || ''),
             it.fix ? h('div.fix', h('pre', h('code', it.fix)), copyFix ? copyButton(it.fix, it.id) : null) : null);
-    }));
+    };
+    const pass = items.filter((it) => resultOf(it.result) === 'PASS');
+    if (!passCollapsed || !pass.length) return h('ul.checks', items.map(li));
+    return h('div', h('ul.checks', items.filter((it) => resultOf(it.result) !== 'PASS').map(li)),
+        h('details.passes', h('summary', `${pass.length} item${pass.length === 1 ? '' : 's'} pass`), h('ul.checks', pass.map(li))));
 }
 
 function copyButton(text, what) {
@@ -392,7 +397,7 @@ function step4(body, w, show, ctx) {
             const warns = items.filter((i) => resultOf(i.result) === 'WARNING');
             status.textContent = `Precheck ${resultOf(c.result) || (failed.length ? 'FAILED' : 'PASS')}: ${items.length} items, ` +
                 `${failed.length} failed, ${warns.length} warning${warns.length === 1 ? '' : 's'}.`;
-            fill(results, checkItems(c));
+            fill(results, checkItems(c, { passCollapsed: true }));
             start.disabled = failed.length > 0;
             reason.textContent = failed.length
                 ? `Start is disabled while ${failed.length === 1 ? 'an item fails' : 'items fail'}: ${failed.map((i) => i.id).join(', ')}. Fix ${failed.length === 1 ? 'it' : 'them'} on the server, then Re-check.`
@@ -413,8 +418,8 @@ function step4(body, w, show, ctx) {
         } catch (x) { err.show(x.message); start.disabled = false; }
     };
     body.append(h('p', 'Task ', h('a', { href: `#/tasks/${encodeURIComponent(w.task.id)}` }, w.task.name), ' is saved. hotmig checks both servers before it starts.'),
-        status, results, err.el,
-        h('div.actions', h('button', { type: 'button', onclick: () => show(3) }, 'Back'), recheck, start), reason);
+        status, err.el, reason,
+        h('div.actions.top', h('button', { type: 'button', onclick: () => show(3) }, 'Back'), recheck, start), results);
     run(true);
     return () => { alive = false; };
 }
