@@ -377,7 +377,7 @@ function step4(body, w, show, ctx) {
     const err = errorBox();
     const status = h('p', { role: 'status' }, 'Running the precheck on both servers…');
     const results = h('div');
-    const reason = h('p.hint', { id: uid('why') });
+    const reason = h('p.why', { id: uid('why') });
     const recheck = h('button', { type: 'button', disabled: true }, 'Re-check');
     const start = h('button.primary', { type: 'button', disabled: true, 'aria-describedby': reason.id },
         w.when === 'at' ? 'Schedule' : 'Start');
@@ -399,6 +399,7 @@ function step4(body, w, show, ctx) {
                 `${failed.length} failed, ${warns.length} warning${warns.length === 1 ? '' : 's'}.`;
             fill(results, checkItems(c, { passCollapsed: true }));
             start.disabled = failed.length > 0;
+            reason.className = failed.length ? 'why' : 'hint';
             reason.textContent = failed.length
                 ? `Start is disabled while ${failed.length === 1 ? 'an item fails' : 'items fail'}: ${failed.map((i) => i.id).join(', ')}. Fix ${failed.length === 1 ? 'it' : 'them'} on the server, then Re-check.`
                 : (w.when === 'at' ? `The task will wait in the queue until ${new Date(w.task.start_at || Date.now()).toLocaleString()}.` : '');
@@ -418,8 +419,8 @@ function step4(body, w, show, ctx) {
         } catch (x) { err.show(x.message); start.disabled = false; }
     };
     body.append(h('p', 'Task ', h('a', { href: `#/tasks/${encodeURIComponent(w.task.id)}` }, w.task.name), ' is saved. hotmig checks both servers before it starts.'),
-        status, err.el, reason,
-        h('div.actions.top', h('button', { type: 'button', onclick: () => show(3) }, 'Back'), recheck, start), results);
+        status, err.el,
+        h('div.actions.lead', h('button', { type: 'button', onclick: () => show(3) }, 'Back'), recheck, start), reason, results);
     run(true);
     return () => { alive = false; };
 }
