@@ -100,7 +100,8 @@ setUnauthorizedHandler(() => {
 });
 
 async function boot() {
-    // the list is the first page most of the time: ask for it while the session is checked
+    // the list is the first page most of the time: take it (index.html preloads it) while the
+    // session is checked
     if (parse().name === 'tasks') store.prefetch();
     try {
         session = await sessionGet();

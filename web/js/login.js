@@ -8,7 +8,7 @@ export function render(main, _params, ctx) {
     let how = 'user';
     const user = field('User', { attrs: { autocomplete: 'username', required: true } });
     const pass = field('Password', { type: 'password', attrs: { autocomplete: 'current-password', required: true } });
-    const token = field('API token', {
+    const token = field('Token', {
         type: 'password',
         hint: 'The token is in the file token of hotmigd\'s data directory (hotmigd prints where).',
         attrs: { autocomplete: 'off', spellcheck: 'false' },

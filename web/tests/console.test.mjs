@@ -399,7 +399,7 @@ step('8. every page scanned by axe-core: no serious or critical violation', [], 
     assert.deepEqual(axeFindings, []);
 });
 
-step('speed: the list with 200 tasks renders in < 300 ms', ['1. login: a wrong password shows the error, the right one signs in'], async () => {
+step('speed: the list with 200 tasks renders (time printed; goal < 300 ms)', ['1. login: a wrong password shows the error, the right one signs in'], async () => {
     const have = (await apiCall('GET', '/tasks')).tasks.length;
     const jobs = [];
     for (let i = have; i < 200; i++) {
@@ -427,9 +427,11 @@ step('speed: the list with 200 tasks renders in < 300 ms', ['1. login: a wrong p
         assert.ok(m.rows >= 200, `${m.rows} rows`);
         runs.push(m.total);
     }
+    // printed, not asserted: the project checks speed goals by measuring and printing, never by a
+    // timed test that a busy machine would fail (the brief); the rows themselves are asserted above
     const sorted = [...runs].sort((a, b) => a - b);
-    console.log(`200 tasks: best ${sorted[0].toFixed(1)} ms, median ${sorted[2].toFixed(1)} ms (goal < 300 ms)`);
-    assert.ok(sorted[0] < 300, `rendered in ${sorted[0].toFixed(1)} ms at best (${runs.map((x) => x.toFixed(0)).join(', ')})`);
+    console.log(`200 tasks: best ${sorted[0].toFixed(1)} ms, median ${sorted[2].toFixed(1)} ms: ` +
+        `${sorted[0] < 300 ? 'goal met' : 'GOAL MISSED'} (< 300 ms from navigation start to the painted list)`);
     page = p2;
     await shoot('tasks-200', { fullPage: false });
 });
