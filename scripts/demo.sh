@@ -56,8 +56,8 @@ hm_sql src "CREATE DATABASE ref; CREATE DATABASE shop;
     CREATE TABLE ref.customers (id INT PRIMARY KEY, name VARCHAR(40));
     CREATE TABLE shop.orders (id INT PRIMARY KEY, customer_id INT NOT NULL, total DECIMAL(10,2),
                               FOREIGN KEY (customer_id) REFERENCES ref.customers(id));
-    INSERT INTO ref.customers SELECT seq, CONCAT('customer ', seq) FROM seq_1_to_1000;
-    INSERT INTO shop.orders SELECT seq, 1 + seq % 1000, seq % 500 FROM seq_1_to_20000;" || die "shop schema failed"
+    INSERT INTO ref.customers SELECT seq, CONCAT('customer ', seq) FROM ref.seq_1_to_1000;
+    INSERT INTO shop.orders SELECT seq, 1 + seq % 1000, seq % 500 FROM shop.seq_1_to_20000;" || die "shop schema failed"
 
 # 3. the application: up to 200 write transactions a second, until the demo ends
 step "starting a live write load on the source (sysbench oltp_write_only, 200 tx/s)"

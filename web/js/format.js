@@ -28,6 +28,7 @@ export function duration(s) {
 
 export function lagSeconds(s) {
     if (s === undefined || s === null || !Number.isFinite(+s)) return '–';
+    if (+s < 1) return `${Math.round(+s * 1000)} ms`;
     return +s < 10 ? `${(+s).toFixed(1)} s` : duration(s);
 }
 

@@ -260,7 +260,7 @@ step('4. start under a write load: syncing, a lag figure and a moving chart', ['
     await visible(page.getByRole('list', { name: 'Stages' }));
     await visible(page.locator('[aria-current="step"]').filter({ hasText: 'syncing' }), 120_000);
     const lag = page.getByRole('definition').and(page.locator('[data-stat="lag"]'));
-    await page.waitForFunction(() => /\d(\.\d)? s/.test(document.querySelector('[data-stat="lag"]')?.textContent || ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /\d(\.\d)? m?s/.test(document.querySelector('[data-stat="lag"]')?.textContent || ''), null, { timeout: 30_000 });
     console.log(`lag shown: ${await lag.textContent()}`);
     const cap = page.getByRole('figure', { name: 'Lag chart' }).locator('figcaption');
     const n0 = parseInt(await cap.textContent(), 10) || 0;
