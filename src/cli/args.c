@@ -19,6 +19,9 @@ void hm_cli_usage(FILE *f)
           "       hotmig resume  [--state-dir DIR] [--progress M] [--source/target-password-file F]\n"
           "       hotmig check   --source URI --target URI [--include/--exclude ...] [--mode M]\n"
           "                      [--target-capacity BYTES] [--skip ITEM_ID]... [--json]\n"
+          "       hotmig task    list|create|show|check|start|finish|terminate|retry|clean-target|delete|\n"
+          "                      events ... [--server URL] [--token-file F] [--json]   (hotmigd's API;\n"
+          "                      see hotmig task --help)\n"
           "\n"
           "Copies a live MySQL/MariaDB database into another server from one consistent snapshot.\n"
           "URI: mysql://USER:PASS@HOST:PORT (PASS may be left out and given by file or environment)\n"
@@ -158,7 +161,7 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
     if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "check") != 0 && strcmp(argv[1], "status") != 0 &&
         strcmp(argv[1], "finish") != 0 && strcmp(argv[1], "stop") != 0) {
         hm_err_set(err, HM_EUSAGE, "unknown command '%s'; the commands are: migrate, check, status, finish, "
-                                   "stop, resume", argv[1]);
+                                   "stop, resume, task", argv[1]);
         return 2;
     }
     cli->command = argv[1];

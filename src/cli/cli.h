@@ -43,6 +43,8 @@ int hm_cmd_check(hm_cli *cli);
 int hm_cmd_status(hm_cli *cli);
 int hm_cmd_finish(hm_cli *cli);
 int hm_cmd_stop(hm_cli *cli);
+/* `hotmig task ...`: the client of hotmigd's API (cmd_task.c); parses argv itself. */
+int hm_cmd_task(int argc, char **argv);
 
 /* `hotmig resume --state-dir DIR [options]`: the arguments of the task's migrate command, read
  * from DIR/task.json, followed by argv[2..]. *out_argv (and the strings, held by *owner: free

@@ -1,6 +1,7 @@
 /*
  * cli/main.c: `hotmig`, the command-line front: parses the arguments and hands them to the
- * command (cmd_migrate.c, cmd_check.c, cmd_ctl.c). `hotmig resume` is `hotmig migrate` with the
+ * command (cmd_migrate.c, cmd_check.c, cmd_ctl.c; `hotmig task ...`, the client of hotmigd, parses
+ * its own arguments in cmd_task.c). `hotmig resume` is `hotmig migrate` with the
  * arguments its state directory kept. Exit status: 0 ok, 1 failed, 2 usage, 3 stopped.
  */
 #include <stdio.h>
@@ -17,6 +18,8 @@ int main(int argc, char **argv)
     int rc;
 
     memset(&err, 0, sizeof err);
+    if (argc >= 2 && strcmp(argv[1], "task") == 0)
+        return hm_cmd_task(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "resume") == 0) {
         if (hm_cli_resume_argv(argc, argv, &argc, &rargv, &owner, &err) != 0) {
             fprintf(stderr, "hotmig: %s\n", err.msg);

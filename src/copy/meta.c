@@ -107,6 +107,10 @@ hm_code hm_meta_start_run(hm_conn *tgt, const char *fingerprint, const char *fil
     for (size_t i = 0; clear[i]; i++)
         if ((rc = hm_conn_exec(tgt, clear[i], err)) != HM_OK)
             return rc;
+    /* an earlier run's sync checkpoint belongs to another snapshot: a sync after this copy must
+     * start from this run's coordinates, not finish at once at the old run's final position */
+    if (mysql_query(tgt->my, "DELETE FROM `hotmig_meta`.`sync_state`") != 0 && mysql_errno(tgt->my) != ER_NO_SUCH_TABLE)
+        return hm_conn_fail(tgt, "clearing the previous run's sync checkpoint", err);
     hm_buf_init(&q, 1 << 16);
     if (hm_buf_adds(&q, "INSERT INTO `hotmig_meta`.`copy_run` (id, fingerprint, state, binlog_file, "
                         "binlog_pos, gtid_set) VALUES (1, ") != HM_OK ||

@@ -41,7 +41,7 @@ typedef struct hm_meta_chunk {
 /* Reads the run row; run->exists is false when the target has no hotmig_meta yet. */
 hm_code hm_meta_read_run(hm_conn *tgt, hm_meta_run *run, hm_err *err);
 hm_code hm_meta_init(hm_conn *tgt, hm_err *err);
-/* Starts a fresh run: clears every table and writes the run row. */
+/* Starts a fresh run: clears every table (and an earlier sync checkpoint) and writes the run row. */
 hm_code hm_meta_start_run(hm_conn *tgt, const char *fingerprint, const char *file, uint64_t pos,
                           const char *gtid, hm_err *err);
 hm_code hm_meta_finish_run(hm_conn *tgt, hm_err *err);

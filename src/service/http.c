@@ -322,7 +322,6 @@ static bool authenticate(hm_http *h, hm_http_req *r, hm_http_ans *ans)
 {
     const char *authz = hm_http_header(r, "Authorization");
     const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "hm_session");
-    unsigned wait;
     if (authz) {
         const char *tok = authz;
         if (strncasecmp(tok, "Bearer ", 7) != 0) {
@@ -334,14 +333,9 @@ static bool authenticate(hm_http *h, hm_http_req *r, hm_http_ans *ans)
         tok += 7;
         while (*tok == ' ')
             tok++;
-        if ((wait = hm_http_login_wait(h->sessions, r->client)) > 0) {
-            hm_http_ans_header(ans, "Retry-After", "%u", wait);
-            hm_http_fail(ans, 429, "too_many_attempts", "too many wrong credentials from %s; try again in %u s",
-                         r->client, wait);
-            return false;
-        }
+        /* no limiter here: the token is 32 random bytes (nothing to guess), and counting wrong
+         * tokens per address would let anyone on a shared address lock the real clients out */
         if (!hm_svc_token_ok(h->svc, tok)) {
-            hm_http_login_failed(h->sessions, r->client);
             hm_http_ans_header(ans, "WWW-Authenticate", "Bearer");
             hm_http_fail(ans, 401, "unauthorized", "wrong API token: use the one in the file token of hotmigd's "
                                                    "data directory");
@@ -452,6 +446,8 @@ static void dispatch(conn_state *cs, hm_http_ans *ans)
             char *near = strstr(je.text, " near ");
             if (near)
                 *near = '\0';
+            if (strstr(je.text, "JSON_ALLOW_NUL"))
+                snprintf(je.text, sizeof je.text, "a string holds \\u0000 (a NUL character), which is not allowed");
             hm_http_fail(ans, 400, "bad_json", "the body is not valid JSON: %s (line %d, column %d)", je.text,
                          je.line, je.column);
             return;

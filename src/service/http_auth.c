@@ -8,7 +8,7 @@
  * SESSION_IDLE_S without use, SESSION_MAX_S after login, at logout, or when hotmigd stops.
  * At most MAX_SESSIONS live at once; the oldest goes first.
  *
- * The limiter counts wrong credentials (login and Bearer token alike) per client address:
+ * The limiter counts failed logins per client address:
  * after FAIL_FREE failures within FAIL_WINDOW_S, each further try must wait, doubling up to
  * FAIL_MAX_WAIT_S. A fixed table of MAX_CLIENTS addresses (least recently failed evicted)
  * keeps its memory bounded whatever a client sends.

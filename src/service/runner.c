@@ -104,8 +104,10 @@ static json_t *read_tables(hm_conn *c, char *fp, size_t fpsz)
     return arr;
 }
 
-/* Refreshes the task's table list from the target (thread side; takes mu to store it). */
-static void refresh_tables(hm_run *r)
+/* Refreshes the task's table list from the target (thread side; takes mu to store it). false
+ * when the target did not answer (the caller waits longer before the next try: this runs on the
+ * copy's own thread). */
+static bool refresh_tables(hm_run *r)
 {
     hm_endpoint src, tgt;
     hm_err e;
@@ -114,17 +116,18 @@ static void refresh_tables(hm_run *r)
     if (!r->mon.my) {
         endpoints(r, &src, &tgt);
         if (hm_conn_open(&r->mon, &tgt, "target", 0, &e) != HM_OK)
-            return;
+            return false;
     }
     if (!(tables = read_tables(&r->mon, fp, sizeof fp))) {
-        hm_conn_close(&r->mon);
-        return;
+        hm_conn_close(&r->mon); /* hotmig_meta may not exist yet: a new session next time */
+        return true;
     }
     pthread_mutex_lock(&r->svc->mu);
     json_object_set_new(r->t->extra, "tables", tables);
     if (fp[0])
         json_object_set_new(r->t->extra, "fingerprint", json_string(fp));
     pthread_mutex_unlock(&r->svc->mu);
+    return true;
 }
 
 /* Databases on the target before the task's first copy: clean-target never drops those. */
@@ -170,10 +173,8 @@ static void copy_progress(const hm_progress *p, void *ud)
         pct = 99.9;
     if (p->stage == HM_STAGE_DONE)
         pct = 100.0;
-    if (now >= r->next_tables) {
-        r->next_tables = now + r->svc->sample_interval_ms / 1000.0;
-        refresh_tables(r);
-    }
+    if (now >= r->next_tables)
+        r->next_tables = hm_clock_now() + (refresh_tables(r) ? r->svc->sample_interval_ms / 1000.0 : 60.0);
     prog = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:i, s:i, s:f, s:f, s:b, s:n, s:n, s:i, s:f, s:i}", "stage",
                      "copy", "phase", hm_stage_name(p->stage), "percent", pct, "rows_copied", (json_int_t)p->rows_done,
                      "bytes_copied", (json_int_t)p->bytes_done, "rows_estimated", (json_int_t)p->rows_estimated,
@@ -373,6 +374,7 @@ static bool run_copy(hm_run *r, bool incremental)
     o.include = inc, o.exclude = exc;
     o.threads = (unsigned)json_integer_value(json_object_get(r->spec, "threads"));
     o.max_rows_per_sec = (uint64_t)json_integer_value(json_object_get(r->spec, "max_rows_per_sec"));
+    o.chunk_rows = (uint64_t)json_integer_value(json_object_get(r->spec, "chunk_rows"));
     o.progress = copy_progress;
     o.progress_ud = r;
     o.progress_interval_ms = 1000;
@@ -397,6 +399,7 @@ static bool run_copy(hm_run *r, bool incremental)
     refresh_tables(r);
     if (!after_engine(r, rc, &e, "copy"))
         return false;
+    json_decref(r->copy_summary); /* an earlier run's, when the copy ran again */
     r->copy_summary = json_pack("{s:I, s:I, s:i, s:i, s:b, s:s, s:I, s:s, s:s, s:f}", "rows_copied",
                                 (json_int_t)res.rows_copied, "bytes_copied", (json_int_t)res.bytes_copied,
                                 "tables_copied", (int)res.tables_copied, "chunks_skipped", (int)res.chunks_skipped,
@@ -410,7 +413,7 @@ static bool run_copy(hm_run *r, bool incremental)
     pthread_mutex_lock(&r->svc->mu);
     json_object_set(r->t->extra, "copy", r->copy_summary);
     hm_svc_event(r->svc, r->t, "info", "hotmigd", json_deep_copy(r->copy_summary), "%s", line);
-    json_object_set(r->t->progress, "percent", json_real(100.0));
+    hm_svc_progress_set(r->t, "percent", json_real(100.0));
     hm_task_copy_done(r->svc, r->t, incremental, json_pack("{s:I, s:I, s:s, s:I, s:s}", "rows_copied",
                                                           (json_int_t)res.rows_copied, "bytes_copied",
                                                           (json_int_t)res.bytes_copied, "file", res.binlog_file,
@@ -488,6 +491,7 @@ static void run_migrate(hm_run *r)
         }
         json_decref(r->t->check);
         r->t->check = check;
+        hm_svc_publish(svc, r->t);
         if (r->cancel || r->t->state != HM_TASK_QUEUED) {
             if (r->t->state == HM_TASK_TERMINATING)
                 hm_task_terminated(svc, r->t);
@@ -651,6 +655,42 @@ static void reap(hm_svc *svc)
     }
 }
 
+/* Another running task that writes to t's target, or NULL. */
+static hm_task *target_user(hm_svc *svc, const hm_task *t)
+{
+    for (size_t j = 0; j < svc->ntasks; j++)
+        if (svc->tasks[j] != t && holds_target(svc->tasks[j]) && same_target(svc->tasks[j], t))
+            return svc->tasks[j];
+    return NULL;
+}
+
+/* Says in each waiting task's progress why it waits (published only when it changes). */
+static void label_queue(hm_svc *svc)
+{
+    int64_t now = hm_svc_now_ms();
+    for (size_t i = 0; i < svc->ntasks; i++) {
+        hm_task *t = svc->tasks[i], *user;
+        char why[160];
+        const char *old;
+        if (t->state != HM_TASK_QUEUED)
+            continue;
+        if (t->run)
+            snprintf(why, sizeof why, "prechecking before the copy");
+        else if (t->start_at > now)
+            snprintf(why, sizeof why, "waiting for its start time");
+        else if ((user = target_user(svc, t)))
+            snprintf(why, sizeof why, "waiting for its target, which task %s uses", user->name);
+        else
+            snprintf(why, sizeof why, "waiting for a copy slot");
+        old = json_string_value(json_object_get(t->progress, "phase"));
+        if (old && strcmp(old, why) == 0)
+            continue;
+        hm_svc_progress_set(t, "stage", json_string("queued"));
+        hm_svc_progress_set(t, "phase", json_string(why));
+        hm_svc_publish(svc, t);
+    }
+}
+
 static void schedule(hm_svc *svc)
 {
     int64_t now = hm_svc_now_ms();
@@ -669,8 +709,7 @@ static void schedule(hm_svc *svc)
             bool busy = false;
             if (t->state != HM_TASK_QUEUED || t->run || t->cleaning || (t->start_at > 0 && t->start_at > now))
                 continue;
-            for (size_t j = 0; j < svc->ntasks && !busy; j++)
-                busy = svc->tasks[j] != t && holds_target(svc->tasks[j]) && same_target(svc->tasks[j], t);
+            busy = target_user(svc, t) != NULL;
             if (busy)
                 continue;
             if (!best || queue_key(t) < queue_key(best) || (queue_key(t) == queue_key(best) && t->id < best->id))
@@ -700,6 +739,7 @@ static void *scheduler_main(void *arg)
         struct timespec dl;
         reap(svc);
         schedule(svc);
+        label_queue(svc);
         clock_gettime(CLOCK_REALTIME, &dl);
         dl.tv_nsec += 200 * 1000000L;
         if (dl.tv_nsec >= 1000000000L)

@@ -117,6 +117,24 @@ static hm_code save(hm_svc *svc, hm_task *t, bool insert, hm_err *err)
     return rc;
 }
 
+void hm_svc_progress_set(hm_task *t, const char *key, json_t *value)
+{
+    json_t *p = json_copy(t->progress); /* shallow: the other fields are shared, never changed */
+    json_object_set_new(p, key, value);
+    json_decref(t->progress);
+    t->progress = p;
+}
+
+json_t *hm_svc_render(hm_task *t)
+{
+    if (!t->rendered || t->rendered_seq != t->change_seq) {
+        json_decref(t->rendered);
+        t->rendered = hm_taskjson_render(t);
+        t->rendered_seq = t->change_seq;
+    }
+    return json_incref(t->rendered);
+}
+
 void hm_svc_publish(hm_svc *svc, hm_task *t)
 {
     t->change_seq = ++svc->change_seq;
@@ -161,6 +179,8 @@ static void task_free(hm_task *t)
     json_decref(t->last_error);
     json_decref(t->final);
     json_decref(t->extra);
+    json_decref(t->rendered);
+    free(t->text);
     free(t->src_pw);
     free(t->tgt_pw);
     free(t);
@@ -281,6 +301,7 @@ hm_svc *hm_svc_open(const hm_svc_opts *o, hm_err *err)
         return NULL;
     }
     svc->lock_fd = -1;
+    svc->change_seq = 1; /* 0 means "from now" in hm_svc_changes_wait */
     pthread_mutex_init(&svc->mu, NULL);
     pthread_cond_init(&svc->changed, NULL);
     svc->max_copying = o->max_copying ? o->max_copying : 1;
@@ -458,7 +479,7 @@ hm_svc_status hm_svc_task_create(hm_svc *svc, const json_t *body, const char *wh
         st = hm_svc_fail(err, HM_SVC_EINTERNAL, "internal", "out of memory");
     } else {
         hm_svc_event(svc, t, "action", who, NULL, "task created");
-        *out = hm_taskjson_render(t);
+        *out = hm_svc_render(t);
         t = NULL;
     }
     pthread_mutex_unlock(&svc->mu);
@@ -480,9 +501,61 @@ hm_svc_status hm_svc_task_list(hm_svc *svc, const char *state, json_t **out, hm_
     pthread_mutex_lock(&svc->mu);
     for (size_t i = 0; i < svc->ntasks; i++)
         if (!state || !*state || svc->tasks[i]->state == want)
-            json_array_append_new(arr, hm_taskjson_render(svc->tasks[i]));
+            json_array_append_new(arr, hm_svc_render(svc->tasks[i]));
     pthread_mutex_unlock(&svc->mu);
     *out = json_pack("{s:o}", "tasks", arr);
+    return HM_SVC_OK;
+}
+
+hm_svc_status hm_svc_task_list_text(hm_svc *svc, const char *state, char **out, size_t *len, hm_svc_err *err)
+{
+    static const char head[] = "{\"tasks\":[", tail[] = "]}";
+    hm_task_state want = HM_TASK_CREATED;
+    size_t n = sizeof head - 1, cap = 0;
+    char *buf = NULL;
+    hm_svc_status st = HM_SVC_OK;
+    if (state && *state && !hm_task_state_parse(state, &want))
+        return hm_svc_fail(err, HM_SVC_EBADINPUT, "bad_field", "parameter \"state\": not a task state");
+    pthread_mutex_lock(&svc->mu);
+    for (int pass = 0; pass < 2 && st == HM_SVC_OK; pass++) {
+        bool first = true;
+        if (pass == 1 && !(buf = malloc(cap))) {
+            st = hm_svc_fail(err, HM_SVC_EINTERNAL, "internal", "out of memory");
+            break;
+        }
+        n = sizeof head - 1;
+        if (pass == 1)
+            memcpy(buf, head, n);
+        for (size_t i = 0; i < svc->ntasks; i++) {
+            hm_task *t = svc->tasks[i];
+            if (state && *state && t->state != want)
+                continue;
+            if (pass == 0 && (!t->text || t->text_seq != t->change_seq)) {
+                json_t *r = hm_svc_render(t);
+                free(t->text);
+                t->text = json_dumps(r, JSON_COMPACT);
+                t->text_len = t->text ? strlen(t->text) : 0;
+                t->text_seq = t->change_seq;
+                json_decref(r);
+            }
+            if (pass == 1) {
+                if (!first)
+                    buf[n] = ',';
+                memcpy(buf + n + !first, t->text, t->text_len);
+            }
+            n += t->text_len + !first;
+            first = false;
+        }
+        if (pass == 1)
+            memcpy(buf + n, tail, sizeof tail);
+        n += sizeof tail - 1;
+        cap = n + 1;
+    }
+    pthread_mutex_unlock(&svc->mu);
+    if (st != HM_SVC_OK)
+        return st;
+    *out = buf;
+    *len = n;
     return HM_SVC_OK;
 }
 
@@ -492,7 +565,7 @@ hm_svc_status hm_svc_task_get(hm_svc *svc, int64_t id, json_t **out, hm_svc_err 
     hm_svc_status st;
     pthread_mutex_lock(&svc->mu);
     if ((st = lookup(svc, id, &t, err)) == HM_SVC_OK)
-        *out = hm_taskjson_render(t);
+        *out = hm_svc_render(t);
     pthread_mutex_unlock(&svc->mu);
     return st;
 }
@@ -547,7 +620,7 @@ hm_svc_status hm_svc_task_patch(hm_svc *svc, int64_t id, const json_t *body, con
     t->edited_at = t->updated_at = hm_svc_now_ms();
     hm_svc_event(svc, t, "action", who, NULL, "task edited; run check again before start");
     hm_svc_touch(svc, t);
-    *out = hm_taskjson_render(t);
+    *out = hm_svc_render(t);
 out:
     pthread_mutex_unlock(&svc->mu);
     json_decref(spec);
@@ -619,7 +692,7 @@ hm_svc_status hm_svc_task_clone(hm_svc *svc, int64_t id, const json_t *body, con
         st = hm_svc_fail(err, HM_SVC_EINTERNAL, "internal", "out of memory");
     } else {
         hm_svc_event(svc, t, "action", who, NULL, "task created as a clone of %s", src->name);
-        *out = hm_taskjson_render(t);
+        *out = hm_svc_render(t);
         t = NULL;
     }
 out:
@@ -658,7 +731,7 @@ hm_svc_status hm_svc_task_check(hm_svc *svc, int64_t id, const char *who, json_t
     pthread_mutex_lock(&svc->mu);
     if ((st = lookup(svc, id, &t, err)) == HM_SVC_OK && (st = editable(t, "check", err) ? HM_SVC_OK : HM_SVC_ECONFLICT) == HM_SVC_OK &&
         (st = hm_task_check_begin(svc, t, who, err)) == HM_SVC_OK)
-        *out = hm_taskjson_render(t);
+        *out = hm_svc_render(t);
     pthread_mutex_unlock(&svc->mu);
     return st;
 }
@@ -753,7 +826,7 @@ hm_svc_status hm_svc_task_action(hm_svc *svc, int64_t id, const char *action, co
         else
             st = hm_task_retry(svc, t, who, err);
         if (st == HM_SVC_OK)
-            *out = hm_taskjson_render(t);
+            *out = hm_svc_render(t);
     }
     pthread_mutex_unlock(&svc->mu);
     return st;
@@ -859,7 +932,7 @@ hm_svc_status hm_svc_changes_wait(hm_svc *svc, uint64_t *seq, int timeout_ms, js
         for (size_t i = 0; i < svc->ntasks; i++)
             if (svc->tasks[i]->change_seq > *seq)
                 json_array_append_new(arr, json_pack("{s:I, s:s, s:o}", "seq", (json_int_t)svc->tasks[i]->change_seq,
-                                                     "type", "task", "task", hm_taskjson_render(svc->tasks[i])));
+                                                     "type", "task", "task", hm_svc_render(svc->tasks[i])));
         for (unsigned i = 0; i < 64 && i < svc->ndeleted; i++)
             if (svc->deleted_seq[i] > *seq)
                 json_array_append_new(arr, json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)svc->deleted_seq[i], "type",

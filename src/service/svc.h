@@ -81,10 +81,17 @@ bool hm_svc_user_ok(hm_svc *svc, const char *user, const char *password);
 /* ---- tasks: answers are task objects (see docs/openapi.yaml, schema Task) ---- */
 
 /* POST /tasks. body: {"name", "source", "target", "source_password", "target_password",
- * "mode", "include", "exclude", "threads", "max_rows_per_sec", "start_at"}. */
+ * "mode", "include", "exclude", "threads", "max_rows_per_sec", "chunk_rows", "start_at"}.
+ * source/target: "mysql://USER[:PASS]@HOST[:PORT]" or {"uri", "password"}; the password once
+ * (in the URI, beside it, or in *_password). start_at: RFC 3339 (any offset; stored and answered
+ * in UTC) or null. */
 hm_svc_status hm_svc_task_create(hm_svc *svc, const json_t *body, const char *who, json_t **out, hm_svc_err *err);
 /* GET /tasks[?state=]: {"tasks": [task...]}, each with its progress summary and "actions". */
 hm_svc_status hm_svc_task_list(hm_svc *svc, const char *state, json_t **out, hm_svc_err *err);
+/* The same answer as JSON text ({"tasks": [...]}, compact; *out malloc'd, the caller frees),
+ * concatenated from each task's text, cached until the task changes: a list of 1,000 tasks costs
+ * a copy, not 1,000 renderings and a dump. What a front should send for GET /tasks. */
+hm_svc_status hm_svc_task_list_text(hm_svc *svc, const char *state, char **out, size_t *len, hm_svc_err *err);
 hm_svc_status hm_svc_task_get(hm_svc *svc, int64_t id, json_t **out, hm_svc_err *err);
 /* PATCH: only when not running; a password left out keeps the stored one. */
 hm_svc_status hm_svc_task_patch(hm_svc *svc, int64_t id, const json_t *body, const char *who, json_t **out,
@@ -94,7 +101,10 @@ hm_svc_status hm_svc_task_delete(hm_svc *svc, int64_t id, const char *who, hm_sv
 hm_svc_status hm_svc_task_clone(hm_svc *svc, int64_t id, const json_t *body, const char *who, json_t **out,
                                 hm_svc_err *err);
 /* GET /tasks/{id}/tables: {"tables": [{"db", "table", "state", "rows_copied", "bytes_copied",
- * "rows_estimated", "rows_applied"}]}. */
+ * "chunks", "chunks_done", "rows_estimated", "rows_applied"}], "rows_applied"}: from the target's
+ * hotmig_meta, refreshed every sample interval while the task copies; state waiting | copying |
+ * copied | syncing. Per-table rows_estimated and rows_applied are null (the engine reports the
+ * sync's rows in total: the top-level "rows_applied"). */
 hm_svc_status hm_svc_task_tables(hm_svc *svc, int64_t id, json_t **out, hm_svc_err *err);
 
 /* POST /tasks/{id}/check: starts the precheck in the background (answer: the task, state
@@ -109,15 +119,20 @@ hm_svc_status hm_svc_task_check_get(hm_svc *svc, int64_t id, json_t **out, hm_sv
 hm_svc_status hm_svc_task_action(hm_svc *svc, int64_t id, const char *action, const json_t *body, const char *who,
                                  json_t **out, hm_svc_err *err);
 
-/* GET /tasks/{id}/events?since=SEQ: {"events": [{"seq", "at", "kind", "state", "message",
- * "who", ...}]}; GET /tasks/{id}/samples?since=UNIX_MS: {"samples": [...]}. since 0: all. */
+/* GET /tasks/{id}/events?since=SEQ: {"events": [{"seq", "at", "at_ms", "kind", "state",
+ * "message", "who", "data"?}]}, kind: state (data {"from", "to"}), action, info, warning,
+ * reconnect, error (data {"stage", "code", "what_to_do"}); at most 5000 per answer.
+ * GET /tasks/{id}/samples?since=UNIX_MS: {"samples": [{"at", "at_ms", "stage": "copy"|"sync",
+ * ...}]}: copy: rows, bytes, bytes_per_sec, tables [{db, table, rows_copied}]; sync: phase,
+ * lag_s, lag_bytes, trx_applied, rows_applied, trx_per_sec. since 0: all. */
 hm_svc_status hm_svc_task_events(hm_svc *svc, int64_t id, int64_t since, json_t **out, hm_svc_err *err);
 hm_svc_status hm_svc_task_samples(hm_svc *svc, int64_t id, int64_t since, json_t **out, hm_svc_err *err);
 
 /* ---- servers, before a task exists ---- */
 
-/* POST /connections/test, body {"uri", "password"?}: {"ok": true, "version": "..."} or
- * {"ok": false, "message": "..."} (HM_SVC_OK either way; 400 only for a malformed body). */
+/* POST /connections/test, body {"uri", "password"?} or {"task": id, "side": "source"|"target"}:
+ * {"ok": true, "version": "...", "flavor"} or {"ok": false, "code", "message": "..."} (HM_SVC_OK
+ * either way; 400 only for a malformed body). */
 hm_svc_status hm_svc_connection_test(hm_svc *svc, const json_t *body, json_t **out, hm_svc_err *err);
 /* POST /catalog, body {"uri", "password"?} (or {"task": id} to use a task's stored source):
  * {"databases": [{"name", "tables": [{"name", "engine", "rows", "data_bytes", "has_key",
@@ -127,7 +142,8 @@ hm_svc_status hm_svc_catalog(hm_svc *svc, const json_t *body, json_t **out, hm_s
 /* ---- live changes (server-sent events) ---- */
 
 /* Waits up to timeout_ms for changes after *seq (0: from now). Fills *out with a new array of
- * {"seq", "type": "task", "task": {...}} (possibly empty) and advances *seq. */
+ * {"seq", "type": "task", "task": {...}} and {"seq", "type": "task_deleted", "id"} (possibly
+ * empty) and advances *seq. A task changed several times appears once, as it is now. */
 hm_svc_status hm_svc_changes_wait(hm_svc *svc, uint64_t *seq, int timeout_ms, json_t **out, hm_svc_err *err);
 
 /* ---- for the front's fill of a status into an HTTP answer ---- */

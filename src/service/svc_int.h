@@ -52,6 +52,11 @@ typedef struct hm_task {
     uint64_t change_seq;
     hm_run *run;        /* owned by runner.c while a thread runs for the task */
     bool cleaning;      /* clean-target is running (no other action meanwhile) */
+    json_t *rendered;   /* owned or NULL: the task object as of rendered_seq (svc.c) */
+    uint64_t rendered_seq;
+    char *text;         /* owned or NULL: `rendered` dumped, as of text_seq */
+    size_t text_len;
+    uint64_t text_seq;
 } hm_task;
 
 struct hm_svc {
@@ -76,6 +81,12 @@ struct hm_svc {
 /* ---- svc.c ---- */
 int64_t hm_svc_now_ms(void);
 hm_task *hm_svc_find(hm_svc *svc, int64_t id); /* under mu */
+/* Answers share the JSON values of a task (spec, progress, check ...) by reference and are
+ * dumped outside mu: those values are never changed in place once set (copy on write).
+ * hm_svc_progress_set is the one way to change a single field of the progress. Under mu. */
+void hm_svc_progress_set(hm_task *t, const char *key, json_t *value);
+/* The task object (a new reference; cached until the task changes). Under mu. */
+json_t *hm_svc_render(hm_task *t);
 /* Publishes a change of the task (change feed) without saving it. Under mu. */
 void hm_svc_publish(hm_svc *svc, hm_task *t);
 /* Saves the task (write-through) and publishes the change. Under mu. */

@@ -133,8 +133,10 @@ void hm_task_check_done(hm_svc *svc, hm_task *t, json_t *check)
     const char *result = json_string_value(json_object_get(check, "result"));
     json_decref(t->check);
     t->check = check;
-    if (t->state != HM_TASK_CHECKING)
+    if (t->state != HM_TASK_CHECKING) {
+        hm_svc_touch(svc, t);
         return;
+    }
     move(svc, t, HM_TASK_CHECKED, "hotmigd", result ? result : "done");
 }
 

@@ -4,7 +4,7 @@
  *
  * A task's settings live in one JSON object, the spec (stored as is, with no password):
  *   {"source": {"uri", "host", "port", "user"}, "target": {...}, "mode", "include": [...],
- *    "exclude": [...], "threads", "max_rows_per_sec", "start_at_ms"}
+ *    "exclude": [...], "threads", "max_rows_per_sec", "chunk_rows", "start_at_ms"}
  * Every byte of a body is treated as hostile: types are checked before use, strings bounded.
  */
 #include <ctype.h>
@@ -22,7 +22,7 @@
 
 static const char *const body_fields[] = {"name", "source", "target", "source_password", "target_password",
                                           "mode", "include", "exclude", "threads", "max_rows_per_sec",
-                                          "start_at", NULL};
+                                          "chunk_rows", "start_at", NULL};
 
 bool hm_taskjson_name_ok(const char *name)
 {
@@ -237,7 +237,7 @@ hm_svc_status hm_taskjson_parse(const json_t *body, bool patch, const json_t *ol
             snprintf(f, sizeof f, "%.64s", k);
             return hm_svc_fail(err, HM_SVC_EBADINPUT, "unknown_field", "field \"%s\": unknown field (allowed: name, "
                                "source, target, source_password, target_password, mode, include, exclude, threads, "
-                               "max_rows_per_sec, start_at)", f);
+                               "max_rows_per_sec, chunk_rows, start_at)", f);
         }
     }
     if (!patch) {
@@ -292,7 +292,7 @@ hm_svc_status hm_taskjson_parse(const json_t *body, bool patch, const json_t *ol
     }
     for (int i = 0; i < 2; i++) {
         const char *f = i ? "exclude" : "include";
-        json_t *pats;
+        json_t *pats = NULL;
         if ((v = json_object_get(body, f))) {
             if ((st = parse_patterns(v, f, &pats, err)) != HM_SVC_OK)
                 goto fail;
@@ -310,6 +310,12 @@ hm_svc_status hm_taskjson_parse(const json_t *body, bool patch, const json_t *ol
         if ((st = parse_uint(v, "max_rows_per_sec", 0, (json_int_t)1 << 40, &n, err)) != HM_SVC_OK)
             goto fail;
         json_object_set_new(spec, "max_rows_per_sec", json_integer(n));
+    }
+    if ((v = json_object_get(body, "chunk_rows"))) {
+        json_int_t n;
+        if ((st = parse_uint(v, "chunk_rows", 0, (json_int_t)1 << 32, &n, err)) != HM_SVC_OK)
+            goto fail;
+        json_object_set_new(spec, "chunk_rows", json_integer(n));
     }
     if ((v = json_object_get(body, "start_at"))) {
         int64_t ms = 0;
@@ -375,13 +381,14 @@ static json_t *check_summary(const hm_task *t)
 json_t *hm_taskjson_render(const hm_task *t)
 {
     const json_t *s = t->spec;
-    return json_pack("{s:I, s:s, s:s, s:O, s:o, s:o, s:O, s:O, s:O, s:O, s:o, s:o, s:o, s:o, s:O, s:O, s:O, s:o, s:o}",
+    return json_pack("{s:I, s:s, s:s, s:O, s:o, s:o, s:O, s:O, s:O, s:O, s:o, s:o, s:o, s:o, s:o, s:O, s:O, s:O, s:o, s:o}",
                      "id", (json_int_t)t->id, "name", t->name, "state", hm_task_state_name(t->state),
                      "mode", json_object_get(s, "mode"),
                      "source", render_endpoint(s, "source", t->src_pw != NULL),
                      "target", render_endpoint(s, "target", t->tgt_pw != NULL),
                      "include", json_object_get(s, "include"), "exclude", json_object_get(s, "exclude"),
                      "threads", json_object_get(s, "threads"), "max_rows_per_sec", json_object_get(s, "max_rows_per_sec"),
+                     "chunk_rows", json_integer(json_integer_value(json_object_get(s, "chunk_rows"))),
                      "start_at", hm_taskjson_time_value(t->start_at),
                      "created_at", hm_taskjson_time_value(t->created_at),
                      "updated_at", hm_taskjson_time_value(t->updated_at),
