@@ -3,7 +3,7 @@
  *
  *   hotmig task list [--state S]
  *   hotmig task create --name N --source URI --target URI [--mode M] [--include P]... [--exclude P]...
- *                      [--threads N] [--max-rows-per-sec N] [--start-at RFC3339]
+ *                      [--threads N] [--max-rows-per-sec N] [--chunk-rows N] [--start-at RFC3339]
  *                      [--source-password-file F] [--target-password-file F]
  *   hotmig task show|tables|events|terminate|retry|delete TASK
  *   hotmig task check TASK [--no-wait]        (waits for the precheck and prints it)
@@ -43,7 +43,7 @@ typedef struct task_args {
         *confirm, *spf, *tpf;
     const char **include, **exclude;
     size_t n_include, n_exclude;
-    long long threads, max_rows;
+    long long threads, max_rows, chunk_rows;
     bool json, lock_source, no_wait;
     char token[512];
     char base[1024];
@@ -57,6 +57,7 @@ static void task_usage(FILE *f)
     fputs("usage: hotmig task list [--state S]\n"
           "       hotmig task create --name N --source URI --target URI [--mode full|full+incremental]\n"
           "                          [--include P]... [--exclude P]... [--threads N] [--max-rows-per-sec N]\n"
+          "                          [--chunk-rows N]\n"
           "                          [--start-at RFC3339] [--source-password-file F] [--target-password-file F]\n"
           "       hotmig task show|tables|events|terminate|retry|delete TASK\n"
           "       hotmig task check TASK [--no-wait]\n"
@@ -110,7 +111,7 @@ static int parse_num(const char *name, const char *v, long long *out, hm_err *er
 static int parse(task_args *a, int argc, char **argv, hm_err *err)
 {
     enum { O_SERVER = 256, O_TOKEN, O_JSON, O_STATE, O_NAME, O_SRC, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_RATE,
-           O_START_AT, O_AT, O_LOCK, O_CONFIRM, O_SPF, O_TPF, O_NOWAIT, O_HELP };
+           O_CHUNK, O_START_AT, O_AT, O_LOCK, O_CONFIRM, O_SPF, O_TPF, O_NOWAIT, O_HELP };
     static const struct option opts[] = {
         {"server", required_argument, NULL, O_SERVER},
         {"token-file", required_argument, NULL, O_TOKEN},
@@ -124,6 +125,7 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
         {"exclude", required_argument, NULL, O_EXC},
         {"threads", required_argument, NULL, O_THR},
         {"max-rows-per-sec", required_argument, NULL, O_RATE},
+        {"chunk-rows", required_argument, NULL, O_CHUNK},
         {"start-at", required_argument, NULL, O_START_AT},
         {"at", required_argument, NULL, O_AT},
         {"lock-source", no_argument, NULL, O_LOCK},
@@ -179,6 +181,10 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
             if (parse_num("--max-rows-per-sec", optarg, &a->max_rows, err))
                 return 2;
             break;
+        case O_CHUNK:
+            if (parse_num("--chunk-rows", optarg, &a->chunk_rows, err))
+                return 2;
+            break;
         case O_START_AT: a->start_at = optarg; break;
         case O_AT: a->at = optarg; break;
         case O_LOCK: a->lock_source = true; break;
@@ -202,7 +208,7 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
         return usage_err(err, "hotmig task create needs --name, --source and --target");
     if (strcmp(a->sub, "create") != 0 &&
         (a->name || a->source || a->target || a->mode || a->n_include || a->n_exclude || a->threads ||
-         a->max_rows || a->start_at || a->spf || a->tpf))
+         a->max_rows || a->chunk_rows || a->start_at || a->spf || a->tpf))
         return usage_err(err, "--name, --source, --target and the other task settings belong to hotmig task "
                               "create, not task %s", a->sub);
     if (a->state && strcmp(a->sub, "list") != 0)
@@ -516,6 +522,8 @@ static int cmd_create(const task_args *a)
         json_object_set_new(body, "threads", json_integer(a->threads));
     if (a->max_rows)
         json_object_set_new(body, "max_rows_per_sec", json_integer(a->max_rows));
+    if (a->chunk_rows)
+        json_object_set_new(body, "chunk_rows", json_integer(a->chunk_rows));
     if (a->start_at)
         json_object_set_new(body, "start_at", json_string(a->start_at));
     if (side_password(a->spf, "HOTMIG_SOURCE_PASSWORD", body, "source_password", &err) ||

@@ -9,8 +9,9 @@
  * At most MAX_SESSIONS live at once; the oldest goes first.
  *
  * The limiter counts failed logins per client address:
- * after FAIL_FREE failures within FAIL_WINDOW_S, each further try must wait, doubling up to
- * FAIL_MAX_WAIT_S. A fixed table of MAX_CLIENTS addresses (least recently failed evicted)
+ * after FAIL_FREE failures within FAIL_WINDOW_S, each further try must wait FAIL_BASE_WAIT_S,
+ * doubling with each failure up to FAIL_MAX_WAIT_S; while it waits, even the right password is
+ * refused (429), so guessing costs time whatever the answer. A fixed table of MAX_CLIENTS addresses (least recently failed evicted)
  * keeps its memory bounded whatever a client sends.
  *
  * Also the handlers of /api/v1/session. Owns its tables (one mutex).
@@ -30,6 +31,7 @@
 #define MAX_CLIENTS 256
 #define FAIL_FREE 5
 #define FAIL_WINDOW_S 300
+#define FAIL_BASE_WAIT_S 5
 #define FAIL_MAX_WAIT_S 300
 
 typedef struct session {
@@ -204,7 +206,7 @@ void hm_http_login_failed(hm_http_sessions *s, const char *addr)
     c->last = now;
     if (c->fails >= FAIL_FREE) {
         unsigned shift = c->fails - FAIL_FREE;
-        unsigned wait = shift >= 8 ? FAIL_MAX_WAIT_S : (1u << shift);
+        unsigned wait = shift >= 8 ? FAIL_MAX_WAIT_S : FAIL_BASE_WAIT_S * (1u << shift);
         c->until = now + (wait > FAIL_MAX_WAIT_S ? FAIL_MAX_WAIT_S : wait);
     }
     pthread_mutex_unlock(&s->mu);

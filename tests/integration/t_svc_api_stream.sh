@@ -6,7 +6,9 @@
 # other request, and a client that reconnects with Last-Event-ID gets what came after that id.
 # GET /api/v1/metrics is valid Prometheus text (every sample's family has # HELP and # TYPE
 # first, labels well-formed, values numbers) and says what the store holds: tasks by state, the
-# task's rows copied equal to the source's rows. The daemon stops with its streams open.
+# task's rows copied equal to the source's rows; while a throttled task copies, the per-table
+# family (labels task, table) and GET /tables show its rows; terminate stops it within 5 s and
+# retry finishes it, target equal. The daemon stops with its streams open.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=svc_api_lib.sh
@@ -126,10 +128,55 @@ rc = [v for (n, l), v in samples.items() if n == "hotmig_task_rows_copied" and '
 assert rc == [rows], "rows copied %s, source rows %d" % (rc, rows)
 print("metrics: %d samples, %d families; rows copied %d" % (len(samples), len(type_), rows))
 PY
+# ---- per-table metrics and GET /tables while a (throttled) copy runs; terminate, retry ----
+hm_sql src "CREATE DATABASE app2; CREATE TABLE app2.big (id INT PRIMARY KEY, v VARCHAR(20));
+INSERT INTO app2.big SELECT seq, CONCAT('v', seq) FROM mysql.seq_1_to_12000" || it_fail "setup app2"
+api POST /tasks "{\"name\": \"s2\", \"source\": \"$SRC\", \"target\": \"$TGT\", \"include\": [\"app2\"], \"mode\": \"full\", \"max_rows_per_sec\": 1000, \"chunk_rows\": 250}"
+expect 201 "create a throttled task"
+id2=$(jget 'j["id"]')
+api POST "/tasks/$id2/check"
+for _ in $(seq 1 300); do
+    api GET "/tasks/$id2"; [ "$(jget 'j["state"]')" != checking ] && break; sleep 0.2
+done
+api POST "/tasks/$id2/start"
+expect 200 "start the throttled task"
+for _ in $(seq 1 300); do
+    api GET "/tasks/$id2/tables"
+    [ "$(jget 'sum(t.get("rows_copied") or 0 for t in j["tables"] if t["table"] == "big")')" -gt 0 ] 2>/dev/null && break
+    sleep 0.1
+done
+expect 200 "GET /tables while copying"
+it_eq "$(jget '[t["table"] for t in j["tables"]]')" '["big"]' "the task's tables"
+api GET /metrics
+expect 200 "metrics while copying"
+grep -q '^# TYPE hotmig_table_rows_copied gauge$' <<<"$API_BODY" || it_fail "no per-table family while copying: $API_BODY"
+grep -Eq '^hotmig_table_rows_copied\{task="s2",table="app2.big"\} [1-9][0-9]*$' <<<"$API_BODY" \
+    || it_fail "no rows copied for app2.big in /metrics: $(grep hotmig_table "$API_BODY" <<<"$API_BODY")"
+grep -q 'hotmig_tasks{state="copying"} 1' <<<"$API_BODY" || it_fail "not one task copying in /metrics"
+echo "ok: per-table metrics while copying"
+t0=$(date +%s)
+api POST "/tasks/$id2/terminate"
+expect 200 "terminate"
+for _ in $(seq 1 100); do
+    api GET "/tasks/$id2"; [ "$(jget 'j["state"]')" = terminated ] && break; sleep 0.1
+done
+it_eq "$(jget 'j["state"]')" terminated "state after terminate"
+[ $(($(date +%s) - t0)) -le 6 ] || it_fail "terminate took more than 5 s"
+api POST "/tasks/$id2/retry"
+expect 200 "retry"
+for _ in $(seq 1 600); do
+    api GET "/tasks/$id2"; case $(jget 'j["state"]') in finished | failed) break ;; esac; sleep 0.2
+done
+it_eq "$(jget 'j["state"]')" finished "state after retry: $(jget 'j["last_error"]')"
+it_checksums_equal app2
+api GET "/tasks/$id2/events"
+jget '" | ".join(e["message"] for e in j["events"])' | grep -q 'terminat' || it_fail "no terminate in the events: $API_BODY"
+
 # a task name that needs escaping in a label
 api POST /tasks "{\"name\": \"odd-name_1.x\", \"source\": \"$SRC\", \"target\": \"$TGT\"}"
 expect 201 "a second task"
 api GET /metrics
 grep -q 'hotmig_tasks{state="created"} 1' <<<"$API_BODY" || it_fail "tasks by state not updated: $API_BODY"
+grep -q 'hotmig_tasks{state="finished"} 2' <<<"$API_BODY" || it_fail "not two tasks finished: $API_BODY"
 svc_stop
 echo "PASS"
