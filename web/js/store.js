@@ -8,9 +8,15 @@ const subs = new Set();       // fn(task|null): null after a full reload
 export function all() { return [...tasks.values()]; }
 export function byId(id) { return tasks.get(String(id)); }
 
+const stamp = (t) => Date.parse(t.updated_at || '') || 0;
+
+// An answer to an action (POST .../terminate: "terminating") can arrive after the event of
+// the next change (terminated): a task never goes back to an older version of itself.
 export function upsert(t) {
     if (!t || t.id === undefined) return;
     if (t.deleted) { tasks.delete(String(t.id)); emit(null); return; }
+    const have = tasks.get(String(t.id));
+    if (have && stamp(have) > stamp(t)) return;
     tasks.set(String(t.id), t);
     emit(t);
 }
@@ -24,8 +30,12 @@ export async function loadAll() {
     const pre = early;
     early = null;
     const r = (pre && await pre) || await get('/tasks');
+    const before = new Map(tasks);
     tasks.clear();
-    for (const t of r.tasks || []) tasks.set(String(t.id), t);
+    for (const t of r.tasks || []) {
+        const have = before.get(String(t.id));
+        tasks.set(String(t.id), have && stamp(have) > stamp(t) ? have : t);
+    }
     emit(null);
 }
 
