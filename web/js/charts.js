@@ -3,7 +3,7 @@
 // copies of the samples; chart.add(samples) appends, chart.destroy() frees.
 import uPlot from '../vendor/uplot.mjs';
 import { h } from './dom.js';
-import { toDate } from './format.js';
+import { toDate, lagSeconds } from './format.js';
 
 const pick = (s, ...names) => { for (const n of names) if (s[n] !== undefined && s[n] !== null) return +s[n]; return null; };
 const sampleTime = (s) => { const d = toDate(s.at_ms ?? s.at); return d ? d.getTime() / 1000 : null; };
@@ -41,7 +41,7 @@ export function taskCharts() {
         empty.hidden = n !== 0;
         const last = n ? new Date(xs[n - 1] * 1000).toLocaleTimeString() : null;
         thrCap.textContent = n ? `${n} samples, last at ${last}: ${fmt(rows[n - 1])} rows/s copied, ${fmt(trx[n - 1])} trx/s applied` : 'No samples yet.';
-        lagCap.textContent = n ? `${n} samples, last at ${last}: lag ${lag[n - 1] === null ? '–' : `${lag[n - 1].toFixed(1)} s`}` : 'No samples yet.';
+        lagCap.textContent = n ? `${n} samples, last at ${last}: lag ${lagSeconds(lag[n - 1])}` : 'No samples yet.';
     };
     const fmt = (v) => (v === null || v === undefined ? '–' : Math.round(v).toLocaleString());
 

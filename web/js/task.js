@@ -61,11 +61,12 @@ function stats(t) {
     const lag = lagOf(p);
     const mbps = p.mb_per_sec ?? (p.bytes_per_sec !== undefined ? p.bytes_per_sec / 1048576 : undefined);
     const items = [
-        stat('Rows copied', `${num(p.rows_copied)}${total ? ` of about ${num(total)}` : ''}`, 'rows'),
+        stat('Rows copied', `${num(p.rows_copied)}${total && t.state === 'copying' ? ` of about ${num(total)}` : ''}`, 'rows'),
         stat('Data copied', bytes(p.bytes_copied), 'bytes'),
-        stat('Speed', mbps !== undefined ? `${(+mbps).toFixed(1)} MB/s` : '–', 'speed'),
-        stat('ETA', t.state === 'copying' ? duration(eta) : '–', 'eta'),
     ];
+    if (t.state === 'copying') {
+        items.push(stat('Speed', mbps !== undefined ? `${(+mbps).toFixed(1)} MB/s` : '–', 'speed'), stat('ETA', duration(eta), 'eta'));
+    }
     if (p.tables_total !== undefined) items.push(stat('Tables', `${num(p.tables_done ?? p.tables_copied)} of ${num(p.tables_total)} copied`, 'tables'));
     if (['syncing', 'finishing'].includes(t.state) || (p.stage === 'sync' && t.state !== 'finished')) {
         items.push(
@@ -77,7 +78,12 @@ function stats(t) {
             stat('Applied GTID', appliedGtid(t) || '–', 'gtid'));
     }
     const fp = finalPosition(t);
-    if (fp) items.push(stat('Final position', h('code.final', fp), 'final'));
+    if (fp) {
+        const f = t.final || {};
+        if (f.trx_applied !== undefined) items.push(stat('Transactions applied', num(f.trx_applied), 'trx-applied'));
+        if (f.source_locked !== undefined) items.push(stat('Source set read-only', f.source_locked ? 'yes' : 'no', 'locked'));
+        items.push(stat('Final position', h('code.final', fp), 'final'));
+    }
     return h('dl.stats', items);
 }
 
