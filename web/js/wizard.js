@@ -72,7 +72,7 @@ function endpointFields(label, w, key) {
 
 function step1(body, w, show) {
     const err = errorBox();
-    const name = field('Task name', { value: w.name, hint: 'Unique; letters, digits and - _ . are safest.', attrs: { autocomplete: 'off', spellcheck: 'false' } });
+    const name = field('Task name', { value: w.name, hint: 'Unique; up to 64 letters, digits, . _ or -, starting with a letter or digit.', attrs: { autocomplete: 'off', spellcheck: 'false' } });
     name.input.addEventListener('input', () => { w.name = name.input.value.trim(); });
     body.append(h('form', {
         novalidate: true,
@@ -80,12 +80,17 @@ function step1(body, w, show) {
             e.preventDefault();
             err.clear();
             if (!w.name) return err.show('Give the task a name.');
+            if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(w.name)) {
+                return err.show('The task name takes up to 64 letters, digits, . _ or -, starting with a letter or digit.');
+            }
             if (!/^mysql:\/\//.test(w.source)) return err.show('The source URI must start with mysql:// (mysql://USER@HOST:PORT).');
             if (!/^mysql:\/\//.test(w.target)) return err.show('The target URI must start with mysql:// (mysql://USER@HOST:PORT).');
             show(2);
         },
     }, name.row, h('div.pair', endpointFields('Source', w, 'source'), endpointFields('Target', w, 'target')),
     err.el, h('div.actions', h('button.primary', { type: 'submit' }, 'Next: what to move'))));
+    // an error about these fields found when the task was saved (step 3) is shown here, where they are
+    if (w.step1Error) { err.show(w.step1Error); w.step1Error = ''; }
 }
 
 // ---- step 2 ----
@@ -312,7 +317,14 @@ function step3(body, w, show) {
                 w.task = id ? await patch(`/tasks/${encodeURIComponent(id)}`, b) : await post('/tasks', b);
                 store.upsert(w.task);
                 show(4);
-            } catch (x) { err.show(x.message); create.disabled = false; }
+            } catch (x) {
+                if (x.code === 'name_taken' || /field "(name|source|target|source_password|target_password)(\.|"|\[)/.test(x.message)) {
+                    w.step1Error = x.message;
+                    return show(1);
+                }
+                err.show(x.message);
+                create.disabled = false;
+            }
         },
     }, modes, h('div.pair', threads.row, throttle.row), when, err.el,
     h('div.actions', h('button', { type: 'button', onclick: () => show(2) }, 'Back'), create)));

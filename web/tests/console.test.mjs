@@ -306,7 +306,8 @@ let task3 = null, task3At = null;
 step('7a. a task scheduled one minute ahead shows as queued with its time', ['3. precheck FAILED for binlog_row_image; fix, Re-check, Start enabled'], async () => {
     src(`CREATE DATABASE sched; CREATE TABLE sched.t (id INT PRIMARY KEY, v INT); INSERT INTO sched.t SELECT seq, seq*7 FROM sched.seq_1_to_500;`);
     await page.goto(`${URL_}/#/new`);
-    await page.getByLabel('Task name').fill('night-move');
+    // first with a name already taken: the error shows on step 1, beside the name, in hotmigd's words
+    await page.getByLabel('Task name').fill('shop-move');
     await page.getByLabel('Source URI').fill(SRC);
     await page.getByLabel('Source password').fill(DBPW);
     await page.getByLabel('Target URI').fill(TGT);
@@ -316,6 +317,12 @@ step('7a. a task scheduled one minute ahead shows as queued with its time', ['3.
     await byRole('button', 'Next: how and when').click();
     await page.getByLabel(/Data only/).check();
     await page.getByLabel(/At a date and time/).check();
+    await byRole('button', 'Create and run the precheck').click();
+    await visible(byRole('heading', /Step 1 of 4/));
+    await visible(page.getByRole('alert').filter({ hasText: /shop-move exists already/ }));
+    await page.getByLabel('Task name').fill('night-move');
+    await byRole('button', 'Next: what to move').click();
+    await byRole('button', 'Next: how and when').click();
     // one minute ahead, typed in the browser's local time zone
     task3At = new Date(Math.ceil((Date.now() + 60_000) / 1000) * 1000);
     const local = await page.evaluate((ms) => {
