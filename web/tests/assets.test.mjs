@@ -33,3 +33,11 @@ test('every file the console loads is embedded, and all together < 250 KB', () =
     console.log(`console assets: ${listed.length} files, ${total} bytes (${(total / 1024).toFixed(1)} KB) uncompressed; budget 250 KB`);
     assert.ok(total < 250 * 1024, `${total} bytes`);
 });
+
+test('the vendored uPlot is the version the lockfile installs (npm run vendor after a bump)', () => {
+    const vendored = readFileSync(join(web, 'vendor', 'VERSION'), 'utf8').trim();
+    const lock = JSON.parse(readFileSync(join(web, 'package-lock.json'), 'utf8'));
+    const locked = lock.packages['node_modules/uplot'].version;
+    assert.equal(vendored, `uplot ${locked}`);
+    assert.ok(readFileSync(join(web, 'vendor', 'uplot.mjs'), 'utf8').includes(`(v${locked})`), 'uplot.mjs is that version');
+});
