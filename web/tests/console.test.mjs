@@ -298,6 +298,20 @@ step('6a. a second task: Terminate while copying, then Retry', ['1. login: a wro
     const rowsAtStop = +tgt2('SELECT COUNT(*) FROM bulk.big');
     console.log(`terminated with ${rowsAtStop} of 30000 rows on the target`);
     assert.ok(rowsAtStop < 30000, 'terminated mid-copy');
+    // Clean target: enabled only once the task's name is typed; then the target no longer has bulk
+    await row.getByRole('button', { name: 'Clean target bulk-move' }).click();
+    const clean = page.getByRole('dialog', { name: /Clean the target of bulk-move/ });
+    await visible(clean);
+    const confirmBtn = clean.getByRole('button', { name: 'Clean target' });
+    await clean.getByLabel(/Type the task's name/).fill('bulk-mov');
+    assert.equal(await confirmBtn.isDisabled(), true, 'disabled until the name matches');
+    await clean.getByLabel(/Type the task's name/).fill('bulk-move');
+    await shoot('dialog-clean-target');
+    await confirmBtn.click();
+    await clean.waitFor({ state: 'hidden' });
+    for (let i = 0; i < 100 && tgt2("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name='bulk'") !== '0'; i++) await sleep(200);
+    assert.equal(tgt2("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name='bulk'"), '0', 'clean-target dropped bulk');
+    await waitTask(task2.id, (t) => (t.actions || []).includes('retry'), 'retry allowed again');
     await row.getByRole('button', { name: 'Retry bulk-move' }).click();
     await waitTask(task2.id, (t) => ['queued', 'copying', 'finished'].includes(t.state), 'queued again');
 });
