@@ -18,6 +18,7 @@ let session = null;
 let cleanup = null;
 let stopStream = null;
 let wasDown = false;
+let routeSeq = 0;
 
 function parse() {
     const hash = location.hash.replace(/^#/, '') || '/tasks';
@@ -50,8 +51,19 @@ async function route() {
         else a.removeAttribute('aria-current');
     }
     nav.hidden = !session;
-    fill(main);
-    cleanup = await r.page.render(main, r.params, { go, session, onLogin }) || null;
+    // each page renders into its own container: a page still loading when the user has moved on
+    // draws into a detached node, never beside the next page
+    const my = ++routeSeq;
+    const view = h('div');
+    fill(main, view);
+    let c = null;
+    try {
+        c = await r.page.render(view, r.params, { go, session, onLogin }) || null;
+    } catch (e) {
+        fill(view, h('p.error', { role: 'alert' }, `This page could not be shown (${e.message}): reload it.`));
+    }
+    if (my !== routeSeq) { if (c) c(); return; }
+    cleanup = c;
     main.focus({ preventScroll: true });
 }
 
