@@ -191,12 +191,16 @@ step('2. wizard: two of three databases, an FK parent in the third: warning, Add
     assert.equal(await page.getByLabel('customers in ref').isVisible(), false, 'search hides other tables');
     await page.getByLabel('Search').fill('');
     await page.getByLabel('Database app').check();
-    await page.getByLabel('Database sales').check();
+    // the keyboard alone: focus the checkbox, Space selects the whole database
+    await page.getByLabel('Database sales').focus();
+    await page.keyboard.press('Space');
+    assert.equal(await page.getByLabel('orders in sales').isChecked(), true, 'Space on a database selects its tables');
     const warn = page.getByRole('region', { name: 'Foreign-key parents not selected' });
     await visible(warn);
     assert.match(await warn.textContent(), /sales\.orders references ref\.customers/);
     await shoot('wizard-2-selection');
-    await warn.getByRole('button', { name: /Add parents/ }).click();
+    await warn.getByRole('button', { name: /Add parents/ }).focus();
+    await page.keyboard.press('Enter');
     await warn.waitFor({ state: 'hidden' });
     assert.equal(await page.getByLabel('customers in ref').isChecked(), true, 'the parent is selected');
     assert.equal(await page.getByLabel('countries in ref').isChecked(), false, 'only the parent');
