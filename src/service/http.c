@@ -582,8 +582,6 @@ static void http_free(hm_http *h)
     if (!h)
         return;
     hm_http_sessions_free(h->sessions);
-    pthread_mutex_destroy(&h->list_mu);
-    free(h->list_text);
     if (h->tls_key)
         memset(h->tls_key, 0, strlen(h->tls_key));
     free(h->tls_key);
@@ -607,7 +605,6 @@ hm_http *hm_http_start(hm_svc *svc, const hm_http_opts *o, hm_err *err)
         return NULL;
     }
     h->svc = svc;
-    pthread_mutex_init(&h->list_mu, NULL);
     if (o->tls_cert || o->tls_key) {
         if (!o->tls_cert || !o->tls_key) {
             http_free(h);

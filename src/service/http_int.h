@@ -36,12 +36,6 @@ struct hm_http {
     unsigned port;
     atomic_bool stopping;        /* event streams end when set */
     char *tls_cert, *tls_key;    /* PEM text, owned (MHD borrows it) */
-    /* GET /tasks (unfiltered) as last sent, valid while the core's change feed has nothing
-     * after list_seq (http_routes.c) */
-    pthread_mutex_t list_mu;
-    uint64_t list_seq;           /* 0: nothing cached */
-    char *list_text;             /* owned */
-    size_t list_len;
 };
 
 /* One request: who asked, and the body read so far. */

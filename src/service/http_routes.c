@@ -31,93 +31,51 @@ static bool query_i64(hm_http_req *r, hm_http_ans *ans, const char *name, int64_
     return true;
 }
 
-/* The answer text as a JSON response with its ETag ("tasks-SEQ"); 304 when the client has it. */
-static void list_answer(hm_http_req *r, hm_http_ans *ans, const char *text, size_t len, uint64_t seq)
+/* GET /tasks: the core's text of the list (each task's JSON kept by the core until the task
+ * changes: 1,000 tasks cost a copy, not 1,000 renderings and a dump). The unfiltered list
+ * carries the change feed's position as its ETag ("tasks-SEQ"), so a poller that has it gets
+ * 304 without the list being built at all. */
+static void tasks_list(hm_http_req *r, hm_http_ans *ans)
 {
-    char etag[40];
-    const char *inm = hm_http_header(r, "If-None-Match");
-    snprintf(etag, sizeof etag, "\"tasks-%llu\"", (unsigned long long)seq);
-    if (inm && strcmp(inm, etag) == 0) {
+    hm_svc *svc = r->h->svc;
+    hm_svc_err e = {0};
+    json_t *changes = NULL;
+    const char *state = hm_http_query(r, "state"), *inm = hm_http_header(r, "If-None-Match");
+    uint64_t seq = 0;
+    char *text = NULL, etag[40] = "";
+    size_t len = 0;
+    hm_svc_status st;
+    if (state && !*state)
+        state = NULL;
+    /* the feed's position before the list: a change racing with it only makes the next poll
+     * fetch the list again */
+    if (!state && hm_svc_changes_wait(svc, &seq, 0, &changes, &e) == HM_SVC_OK && seq)
+        snprintf(etag, sizeof etag, "\"tasks-%llu\"", (unsigned long long)seq);
+    json_decref(changes);
+    if (etag[0] && inm && strcmp(inm, etag) == 0) {
         ans->status = 304;
         ans->raw = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     } else {
+        memset(&e, 0, sizeof e);
+        st = hm_svc_task_list_text(svc, state, &text, &len, &e);
+        if (st != HM_SVC_OK) {
+            hm_http_svc(ans, st, NULL, &e, 200);
+            return;
+        }
         ans->status = 200;
-        ans->raw = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
-        if (ans->raw)
+        ans->raw = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+        if (!ans->raw)
+            free(text);
+        else
             MHD_add_response_header(ans->raw, "Content-Type", "application/json; charset=utf-8");
     }
     if (!ans->raw) {
         hm_http_fail(ans, 500, "internal", "out of memory");
         return;
     }
-    MHD_add_response_header(ans->raw, "ETag", etag);
+    if (etag[0])
+        MHD_add_response_header(ans->raw, "ETag", etag);
     MHD_add_response_header(ans->raw, "Cache-Control", "no-cache");
-}
-
-/* GET /tasks without a filter is what every console polls: its text is kept and sent again
- * while the core's change feed has nothing newer (checking costs a pass over the tasks'
- * sequence numbers; rendering and dumping 1,000 tasks costs milliseconds). true when answered. */
-static bool list_cached(hm_http_req *r, hm_http_ans *ans)
-{
-    hm_http *h = r->h;
-    hm_svc_err e = {0};
-    json_t *changes = NULL;
-    uint64_t seq;
-    bool hit = false;
-    pthread_mutex_lock(&h->list_mu);
-    seq = h->list_seq;
-    pthread_mutex_unlock(&h->list_mu);
-    if (seq == 0 || hm_svc_changes_wait(h->svc, &seq, 0, &changes, &e) != HM_SVC_OK)
-        return false;
-    if (json_array_size(changes) == 0) {
-        pthread_mutex_lock(&h->list_mu);
-        if (h->list_text && h->list_seq == seq) {
-            list_answer(r, ans, h->list_text, h->list_len, seq);
-            hit = true;
-        }
-        pthread_mutex_unlock(&h->list_mu);
-    }
-    json_decref(changes);
-    return hit;
-}
-
-static void tasks_list(hm_http_req *r, hm_http_ans *ans)
-{
-    hm_http *h = r->h;
-    hm_svc_err e = {0};
-    json_t *out = NULL, *changes = NULL;
-    const char *state = hm_http_query(r, "state");
-    uint64_t seq = 0;
-    hm_svc_status st;
-    char *text;
-    if (state && *state) {
-        st = hm_svc_task_list(h->svc, state, &out, &e);
-        hm_http_svc(ans, st, out, &e, 200);
-        return;
-    }
-    if (list_cached(r, ans))
-        return;
-    /* the feed's position before the list: a change racing with it makes the next call rebuild */
-    if (hm_svc_changes_wait(h->svc, &seq, 0, &changes, &e) != HM_SVC_OK)
-        seq = 0;
-    json_decref(changes);
-    st = hm_svc_task_list(h->svc, NULL, &out, &e);
-    if (st != HM_SVC_OK || !(text = json_dumps(out, JSON_COMPACT))) {
-        hm_http_svc(ans, st, out, &e, 200);
-        return;
-    }
-    json_decref(out);
-    list_answer(r, ans, text, strlen(text), seq);
-    pthread_mutex_lock(&h->list_mu);
-    if (seq != 0 && seq >= h->list_seq) {
-        free(h->list_text);
-        h->list_text = text;
-        h->list_len = strlen(text);
-        h->list_seq = seq;
-        text = NULL;
-    }
-    pthread_mutex_unlock(&h->list_mu);
-    free(text);
 }
 
 static void tasks_create(hm_http_req *r, hm_http_ans *ans)

@@ -53,6 +53,8 @@ struct hm_run {
     unsigned reconnects;
     char slow[512];
     json_t *copy_summary;
+    json_t *estimates; /* "db\x01table" -> the source's estimated rows, read once */
+    bool meta_ours;    /* the target's hotmig_meta holds this task's run (not an earlier task's) */
 };
 
 static uint32_t server_id_of(int64_t id)
@@ -104,6 +106,44 @@ static json_t *read_tables(hm_conn *c, char *fp, size_t fpsz)
     return arr;
 }
 
+/* The source's row estimates of the tables listed (information_schema, one query per database;
+ * a task selects few). */
+static json_t *read_estimates(hm_run *r, const json_t *tables)
+{
+    hm_endpoint src, tgt;
+    hm_conn c;
+    hm_err e;
+    json_t *est = json_object(), *dbs = json_object(), *tb, *v;
+    const char *db;
+    size_t i;
+    endpoints(r, &src, &tgt);
+    if (hm_conn_open(&c, &src, "source", 0, &e) != HM_OK) {
+        json_decref(dbs);
+        return est;
+    }
+    json_array_foreach(tables, i, tb) json_object_set_new(dbs, json_string_value(json_object_get(tb, "db")), json_true());
+    json_object_foreach(dbs, db, v) {
+        hm_buf q;
+        MYSQL_RES *res;
+        MYSQL_ROW row;
+        hm_buf_init(&q, 4096);
+        hm_buf_adds(&q, "SELECT TABLE_NAME, IFNULL(TABLE_ROWS, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ");
+        hm_sqlq_hex(&q, db, strlen(db));
+        if (q.data && hm_conn_query(&c, q.data, &res, &e) == HM_OK) {
+            while ((row = mysql_fetch_row(res))) {
+                char key[600];
+                snprintf(key, sizeof key, "%s\x01%s", db, row[0]);
+                json_object_set_new(est, key, json_integer((json_int_t)strtoull(row[1], NULL, 10)));
+            }
+            mysql_free_result(res);
+        }
+        hm_buf_release(&q);
+    }
+    hm_conn_close(&c);
+    json_decref(dbs);
+    return est;
+}
+
 /* Refreshes the task's table list from the target (thread side; takes mu to store it). false
  * when the target did not answer (the caller waits longer before the next try: this runs on the
  * copy's own thread). */
@@ -113,6 +153,8 @@ static bool refresh_tables(hm_run *r)
     hm_err e;
     char fp[64];
     json_t *tables;
+    if (!r->meta_ours)
+        return true; /* what hotmig_meta says now is another run's: never record it as ours */
     if (!r->mon.my) {
         endpoints(r, &src, &tgt);
         if (hm_conn_open(&r->mon, &tgt, "target", 0, &e) != HM_OK)
@@ -121,6 +163,20 @@ static bool refresh_tables(hm_run *r)
     if (!(tables = read_tables(&r->mon, fp, sizeof fp))) {
         hm_conn_close(&r->mon); /* hotmig_meta may not exist yet: a new session next time */
         return true;
+    }
+    if (!r->estimates && json_array_size(tables) > 0)
+        r->estimates = read_estimates(r, tables);
+    {
+        size_t i;
+        json_t *tb;
+        json_array_foreach(tables, i, tb) {
+            char key[600];
+            json_t *n;
+            snprintf(key, sizeof key, "%s\x01%s", json_string_value(json_object_get(tb, "db")),
+                     json_string_value(json_object_get(tb, "table")));
+            if ((n = json_object_get(r->estimates, key)))
+                json_object_set(tb, "rows_estimated", n);
+        }
     }
     pthread_mutex_lock(&r->svc->mu);
     json_object_set_new(r->t->extra, "tables", tables);
@@ -173,6 +229,9 @@ static void copy_progress(const hm_progress *p, void *ud)
         pct = 99.9;
     if (p->stage == HM_STAGE_DONE)
         pct = 100.0;
+    /* the run row is this copy's from the data stage on (written at the schema stage) */
+    if (p->stage >= HM_STAGE_DATA)
+        r->meta_ours = true;
     if (now >= r->next_tables)
         r->next_tables = hm_clock_now() + (refresh_tables(r) ? r->svc->sample_interval_ms / 1000.0 : 60.0);
     prog = json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:i, s:i, s:f, s:f, s:b, s:n, s:n, s:i, s:f, s:i}", "stage",
@@ -289,9 +348,10 @@ static json_t *run_check(hm_run *r)
             const hm_check_item *it = &rep.items[i];
             failed |= it->result == HM_CHECK_FAILED;
             warned |= it->result == HM_CHECK_WARNING;
-            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", it->id, "result",
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "id", it->id, "result",
                                                    hm_check_result_name(it->result), "message", it->message, "fix",
-                                                   it->fix, "skippable", it->skippable));
+                                                   it->fix, "skippable", it->skippable, "code",
+                                                   hm_code_name(it->code)));
         }
         out = json_pack("{s:s, s:f}", "result", failed ? "failed" : warned ? "warning" : "pass", "elapsed_s",
                         rep.elapsed_s);
@@ -305,12 +365,14 @@ static json_t *run_check(hm_run *r)
     return out;
 }
 
-/* The FAILED items of a check, as one line ("source.binlog_row_image: message; ..."). */
-static bool check_failed_line(const json_t *check, char *out, size_t outsz)
+/* The FAILED items of a check, as one line ("source.binlog_row_image: message; ..."), and the
+ * code of the first (HM_ESOURCE for a source setting, HM_EPRIV for a privilege ...). */
+static bool check_failed_line(const json_t *check, char *out, size_t outsz, hm_code *code)
 {
     size_t i, used = 0;
     json_t *it;
     out[0] = '\0';
+    *code = HM_EUSAGE;
     if (json_object_get(check, "error")) {
         snprintf(out, outsz, "the precheck could not run: %s", json_string_value(json_object_get(check, "error")));
         return true;
@@ -318,6 +380,12 @@ static bool check_failed_line(const json_t *check, char *out, size_t outsz)
     json_array_foreach(json_object_get(check, "items"), i, it) {
         if (strcmp(json_string_value(json_object_get(it, "result")), "FAILED") != 0)
             continue;
+        if (used == 0) {
+            const char *c = json_string_value(json_object_get(it, "code"));
+            for (int k = HM_OK + 1; c && k <= HM_EINTERNAL; k++)
+                if (strcmp(hm_code_name((hm_code)k), c) == 0)
+                    *code = (hm_code)k;
+        }
         int n = snprintf(out + used, outsz - used, "%s%s: %s%s%s", used ? "; " : "precheck FAILED: ",
                          json_string_value(json_object_get(it, "id")), json_string_value(json_object_get(it, "message")),
                          *json_string_value(json_object_get(it, "fix")) ? "; fix: " : "",
@@ -396,6 +464,8 @@ static bool run_copy(hm_run *r, bool incremental)
     }
     free(inc);
     free(exc);
+    if (rc == HM_OK)
+        r->meta_ours = true;
     refresh_tables(r);
     if (!after_engine(r, rc, &e, "copy"))
         return false;
@@ -483,24 +553,25 @@ static void run_migrate(hm_run *r)
     if (r->from_queue) {
         json_t *check = run_check(r);
         char line[700];
+        bool failed;
+        hm_code code;
         pthread_mutex_lock(&svc->mu);
         if (r->shutdown) {
             json_decref(check);
             pthread_mutex_unlock(&svc->mu);
             return;
         }
-        json_decref(r->t->check);
-        r->t->check = check;
-        hm_svc_publish(svc, r->t);
+        failed = check_failed_line(check, line, sizeof line, &code);
+        hm_svc_set_check(svc, r->t, check);
         if (r->cancel || r->t->state != HM_TASK_QUEUED) {
             if (r->t->state == HM_TASK_TERMINATING)
                 hm_task_terminated(svc, r->t);
             pthread_mutex_unlock(&svc->mu);
             return;
         }
-        if (check_failed_line(check, line, sizeof line)) {
+        if (failed) {
             hm_err e;
-            hm_err_set(&e, HM_EUSAGE, "%s", line);
+            hm_err_set(&e, code, "%s", line);
             hm_task_fail(svc, r->t, "precheck", &e);
             pthread_mutex_unlock(&svc->mu);
             return;
@@ -548,6 +619,7 @@ static void run_free(hm_run *r)
 {
     json_decref(r->spec);
     json_decref(r->copy_summary);
+    json_decref(r->estimates);
     hm_secret_free_password(r->src_pw);
     hm_secret_free_password(r->tgt_pw);
     free(r);

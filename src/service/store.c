@@ -49,6 +49,8 @@ enum {
     Q_TASK_INSERT,
     Q_TASK_UPDATE,
     Q_TASK_DELETE,
+    Q_TASK_CHECK_SET,
+    Q_TASK_CHECK_GET,
     Q_TASK_DELETE_EVENTS,
     Q_TASK_DELETE_SAMPLES,
     Q_TASK_ALL,
@@ -72,10 +74,13 @@ enum {
 
 static const char *const queries[Q_COUNT] = {
     [Q_TASK_INSERT] = "INSERT INTO task (" TASK_COLS ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-    [Q_TASK_UPDATE] = "UPDATE task SET name=?1, state=?2, spec=?3, src_pw=?4, tgt_pw=?5, check_json=?6, "
+    /* ?6 (check_json) is bound but not written: hm_store_task_set_check owns that column */
+    [Q_TASK_UPDATE] = "UPDATE task SET name=?1, state=?2, spec=?3, src_pw=?4, tgt_pw=?5, "
                       "progress=?7, last_error=?8, final=?9, extra=?10, created_at=?11, updated_at=?12, "
                       "edited_at=?13, start_req_at=?14, start_at=?15 WHERE id=?16",
     [Q_TASK_DELETE] = "DELETE FROM task WHERE id=?1",
+    [Q_TASK_CHECK_SET] = "UPDATE task SET check_json=?2 WHERE id=?1",
+    [Q_TASK_CHECK_GET] = "SELECT check_json FROM task WHERE id=?1",
     [Q_TASK_DELETE_EVENTS] = "DELETE FROM event WHERE task_id=?1",
     [Q_TASK_DELETE_SAMPLES] = "DELETE FROM sample WHERE task_id=?1",
     [Q_TASK_ALL] = "SELECT " TASK_COLS ", id FROM task ORDER BY id",
@@ -284,6 +289,37 @@ hm_code hm_store_task_update(hm_store *st, const hm_store_task *t, hm_err *err)
     rc = step_done(st, st->q[Q_TASK_UPDATE], "saving a task", err);
     pthread_mutex_unlock(&st->mu);
     return rc;
+}
+
+hm_code hm_store_task_set_check(hm_store *st, int64_t id, const char *text, hm_err *err)
+{
+    hm_code rc;
+    pthread_mutex_lock(&st->mu);
+    sqlite3_bind_int64(st->q[Q_TASK_CHECK_SET], 1, id);
+    bind_text(st->q[Q_TASK_CHECK_SET], 2, text);
+    rc = step_done(st, st->q[Q_TASK_CHECK_SET], "saving a precheck", err);
+    pthread_mutex_unlock(&st->mu);
+    return rc;
+}
+
+hm_code hm_store_task_check(hm_store *st, int64_t id, char **text, hm_err *err)
+{
+    sqlite3_stmt *s = st->q[Q_TASK_CHECK_GET];
+    hm_code out = HM_OK;
+    int rc;
+    *text = NULL;
+    pthread_mutex_lock(&st->mu);
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && sqlite3_column_text(s, 0)) {
+        if (!(*text = strdup((const char *)sqlite3_column_text(s, 0))))
+            out = hm_err_set(err, HM_ENOMEM, "out of memory");
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        out = db_fail(st, "reading a precheck", err);
+    }
+    sqlite3_reset(s);
+    pthread_mutex_unlock(&st->mu);
+    return out;
 }
 
 hm_code hm_store_task_delete(hm_store *st, int64_t id, hm_err *err)

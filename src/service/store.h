@@ -32,7 +32,8 @@ typedef struct hm_store_task {
     const char *spec;        /* the settings (JSON text, no password) */
     const unsigned char *src_pw, *tgt_pw; /* sealed passwords, NULL when none */
     size_t src_pw_len, tgt_pw_len;
-    const char *check;       /* last precheck (JSON text) */
+    const char *check;       /* last precheck (JSON text): read by hm_store_task_each, written
+                                by hm_store_task_set_check only */
     const char *progress;    /* progress summary (JSON text) */
     const char *last_error;  /* JSON text */
     const char *final;       /* final position (JSON text) */
@@ -52,6 +53,10 @@ void hm_store_close(hm_store *st);
 
 hm_code hm_store_task_insert(hm_store *st, hm_store_task *t, hm_err *err);
 hm_code hm_store_task_update(hm_store *st, const hm_store_task *t, hm_err *err);
+/* A task's last precheck report (JSON text): hm_store_task_update never writes it (the core keeps
+ * only a summary in memory). *text: malloc'd, NULL when none. */
+hm_code hm_store_task_set_check(hm_store *st, int64_t id, const char *text, hm_err *err);
+hm_code hm_store_task_check(hm_store *st, int64_t id, char **text, hm_err *err);
 /* Deletes the task with its events and samples, in one transaction. */
 hm_code hm_store_task_delete(hm_store *st, int64_t id, hm_err *err);
 /* Calls fn for every task, by id. fn returns 0 to go on. */

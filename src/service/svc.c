@@ -94,7 +94,8 @@ static void to_store(const hm_task *t, hm_store_task *st, char **texts)
     st->spec = texts[0] = dumps(t->spec);
     st->src_pw = t->src_pw, st->src_pw_len = t->src_pw_len;
     st->tgt_pw = t->tgt_pw, st->tgt_pw_len = t->tgt_pw_len;
-    st->check = texts[1] = dumps(t->check);
+    st->check = NULL; /* written by hm_svc_set_check only */
+    texts[1] = NULL;
     st->progress = texts[2] = dumps(t->progress);
     st->last_error = texts[3] = dumps(t->last_error);
     st->final = texts[4] = dumps(t->final);
@@ -218,6 +219,39 @@ static void remove_task(hm_svc *svc, hm_task *t)
     task_free(t);
 }
 
+/* What a task keeps in memory of a precheck report. */
+static json_t *check_summary_of(const json_t *full)
+{
+    json_t *failed = json_array(), *it, *sum;
+    size_t i, warnings = 0;
+    json_array_foreach(json_object_get(full, "items"), i, it) {
+        const char *r = json_string_value(json_object_get(it, "result"));
+        if (r && strcmp(r, "FAILED") == 0)
+            json_array_append(failed, json_object_get(it, "id"));
+        else if (r && strcmp(r, "WARNING") == 0)
+            warnings++;
+    }
+    sum = json_pack("{s:O, s:O, s:O, s:o, s:I}", "result", json_object_get(full, "result"), "checked_at",
+                    json_object_get(full, "checked_at"), "checked_at_ms", json_object_get(full, "checked_at_ms"),
+                    "failed", failed, "warnings", (json_int_t)warnings);
+    if (sum && json_object_get(full, "error"))
+        json_object_set(sum, "error", json_object_get(full, "error"));
+    return sum;
+}
+
+void hm_svc_set_check(hm_svc *svc, hm_task *t, json_t *full)
+{
+    char *text = dumps(full);
+    hm_err e;
+    if (hm_store_task_set_check(svc->store, t->id, text, &e) != HM_OK)
+        fprintf(stderr, "hotmigd: task %lld: %s\n", (long long)t->id, e.msg);
+    free(text);
+    json_decref(t->check);
+    t->check = check_summary_of(full);
+    json_decref(full);
+    hm_svc_publish(svc, t);
+}
+
 static json_t *load_json(const char *text)
 {
     return text ? json_loads(text, 0, NULL) : NULL;
@@ -232,11 +266,22 @@ static unsigned char *dup_blob(const unsigned char *p, size_t n)
     return d;
 }
 
+/* The progress of a task that never ran: one object shared by all of them (values are never
+ * changed in place: copy on write), made once, kept for the process's life. */
+static json_t *shared_empty_progress;
+static pthread_once_t empty_progress_once = PTHREAD_ONCE_INIT;
+
+static void make_empty_progress(void)
+{
+    shared_empty_progress = json_pack("{s:s, s:f, s:i, s:i, s:n, s:n, s:i, s:f, s:i, s:n}", "stage", "none",
+                                      "percent", 0.0, "rows_copied", 0, "bytes_copied", 0, "lag_s", "lag_bytes",
+                                      "trx_applied", 0, "trx_per_sec", 0.0, "reconnects", 0, "phase");
+}
+
 static json_t *empty_progress(void)
 {
-    return json_pack("{s:s, s:f, s:i, s:i, s:n, s:n, s:i, s:f, s:i, s:n}", "stage", "none", "percent", 0.0,
-                     "rows_copied", 0, "bytes_copied", 0, "lag_s", "lag_bytes", "trx_applied", 0, "trx_per_sec",
-                     0.0, "reconnects", 0, "phase");
+    pthread_once(&empty_progress_once, make_empty_progress);
+    return json_incref(shared_empty_progress);
 }
 
 static int load_one(const hm_store_task *st, void *ud)
@@ -252,13 +297,20 @@ static int load_one(const hm_store_task *st, void *ud)
     t->spec = load_json(st->spec);
     t->src_pw = dup_blob(st->src_pw, st->src_pw_len), t->src_pw_len = st->src_pw_len;
     t->tgt_pw = dup_blob(st->tgt_pw, st->tgt_pw_len), t->tgt_pw_len = st->tgt_pw_len;
-    t->check = load_json(st->check);
+    if (st->check) {
+        json_t *full = load_json(st->check);
+        t->check = full ? check_summary_of(full) : NULL;
+        json_decref(full);
+    }
     t->progress = load_json(st->progress);
     t->last_error = load_json(st->last_error);
     t->final = load_json(st->final);
     t->extra = load_json(st->extra);
-    if (!t->progress)
+    if (!t->progress || strcmp(json_string_value(json_object_get(t->progress, "stage")) ?
+                                   json_string_value(json_object_get(t->progress, "stage")) : "", "none") == 0) {
+        json_decref(t->progress); /* a task that never ran: the shared object */
         t->progress = empty_progress();
+    }
     if (!t->extra)
         t->extra = json_object();
     t->created_at = st->created_at, t->updated_at = st->updated_at, t->edited_at = st->edited_at;
@@ -740,20 +792,31 @@ hm_svc_status hm_svc_task_check_get(hm_svc *svc, int64_t id, json_t **out, hm_sv
 {
     hm_task *t;
     hm_svc_status st;
+    bool stale = false;
+    char name[72] = "", *text = NULL;
+    hm_err e;
     pthread_mutex_lock(&svc->mu);
     if ((st = lookup(svc, id, &t, err)) == HM_SVC_OK) {
-        if (!t->check) {
+        snprintf(name, sizeof name, "%s", t->name);
+        if (t->check)
+            stale = json_integer_value(json_object_get(t->check, "checked_at_ms")) < t->edited_at;
+        else
             st = hm_svc_fail(err, HM_SVC_ENOTFOUND, "no_check", "task %s has not been checked yet: POST "
                              "/tasks/%lld/check", t->name, (long long)id);
-        } else {
-            *out = json_deep_copy(t->check);
-            json_object_del(*out, "checked_at_ms");
-            json_object_set_new(*out, "stale", json_boolean(json_integer_value(json_object_get(
-                                                               t->check, "checked_at_ms")) < t->edited_at));
-        }
     }
     pthread_mutex_unlock(&svc->mu);
-    return st;
+    if (st != HM_SVC_OK)
+        return st;
+    if (hm_store_task_check(svc->store, id, &text, &e) != HM_OK)
+        return hm_svc_fail(err, HM_SVC_EINTERNAL, "store", "%s", e.msg);
+    if (!text || !(*out = json_loads(text, 0, NULL))) {
+        free(text);
+        return hm_svc_fail(err, HM_SVC_ENOTFOUND, "no_check", "task %s has no stored precheck: run it again", name);
+    }
+    free(text);
+    json_object_del(*out, "checked_at_ms");
+    json_object_set_new(*out, "stale", json_boolean(stale));
+    return HM_SVC_OK;
 }
 
 /* Checks an action's body: an object (or NULL) with only the allowed fields. */

@@ -103,8 +103,9 @@ hm_svc_status hm_svc_task_clone(hm_svc *svc, int64_t id, const json_t *body, con
 /* GET /tasks/{id}/tables: {"tables": [{"db", "table", "state", "rows_copied", "bytes_copied",
  * "chunks", "chunks_done", "rows_estimated", "rows_applied"}], "rows_applied"}: from the target's
  * hotmig_meta, refreshed every sample interval while the task copies; state waiting | copying |
- * copied | syncing. Per-table rows_estimated and rows_applied are null (the engine reports the
- * sync's rows in total: the top-level "rows_applied"). */
+ * copied | syncing; rows_estimated: the source's estimate (information_schema). Per-table
+ * rows_applied is null (the engine reports the sync's rows in total: the top-level
+ * "rows_applied"). */
 hm_svc_status hm_svc_task_tables(hm_svc *svc, int64_t id, json_t **out, hm_svc_err *err);
 
 /* POST /tasks/{id}/check: starts the precheck in the background (answer: the task, state

@@ -42,7 +42,9 @@ typedef struct hm_task {
     json_t *spec;       /* owned: settings, no password (see taskjson.c) */
     unsigned char *src_pw, *tgt_pw; /* owned: sealed passwords or NULL */
     size_t src_pw_len, tgt_pw_len;
-    json_t *check;      /* owned or NULL: the last precheck */
+    json_t *check;      /* owned or NULL: the last precheck's summary {"result", "checked_at",
+                           "checked_at_ms", "failed": [ids], "warnings", "error"?}; the full
+                           report (every item's message and fix) is only in the store */
     json_t *progress;   /* owned, never NULL: the progress summary */
     json_t *last_error; /* owned or NULL */
     json_t *final;      /* owned or NULL */
@@ -95,6 +97,9 @@ void hm_svc_touch(hm_svc *svc, hm_task *t);
  * publishes the change. data (stolen, may be NULL). Under mu. */
 void hm_svc_event(hm_svc *svc, hm_task *t, const char *kind, const char *who, json_t *data, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* Records a precheck report (stolen): the full report to the store, its summary in t->check.
+ * Under mu. */
+void hm_svc_set_check(hm_svc *svc, hm_task *t, json_t *full);
 /* Records a progress sample (stolen). Under mu. */
 void hm_svc_sample(hm_svc *svc, hm_task *t, json_t *sample);
 /* Fills err and returns its status. */

@@ -131,8 +131,7 @@ hm_svc_status hm_task_check_begin(hm_svc *svc, hm_task *t, const char *who, hm_s
 void hm_task_check_done(hm_svc *svc, hm_task *t, json_t *check)
 {
     const char *result = json_string_value(json_object_get(check, "result"));
-    json_decref(t->check);
-    t->check = check;
+    hm_svc_set_check(svc, t, check);
     if (t->state != HM_TASK_CHECKING) {
         hm_svc_touch(svc, t);
         return;
@@ -142,25 +141,18 @@ void hm_task_check_done(hm_svc *svc, hm_task *t, json_t *check)
 
 hm_svc_status hm_task_check_allows_start(const hm_task *t, hm_svc_err *err)
 {
-    const json_t *items, *it;
+    const json_t *it;
     size_t i;
     char names[512] = "";
     size_t used = 0;
-    int64_t at;
     if (!t->check)
         return hm_svc_fail(err, HM_SVC_ECONFLICT, "check_required", "task %s has no precheck yet: run check first",
                            t->name);
-    at = json_integer_value(json_object_get(t->check, "checked_at_ms"));
-    if (at < t->edited_at)
+    if (json_integer_value(json_object_get(t->check, "checked_at_ms")) < t->edited_at)
         return hm_svc_fail(err, HM_SVC_ECONFLICT, "check_stale", "task %s was edited after its last precheck: run "
                            "check again, then start", t->name);
-    items = json_object_get(t->check, "items");
-    json_array_foreach(items, i, it) {
-        if (strcmp(json_string_value(json_object_get(it, "result")) ? json_string_value(json_object_get(it, "result")) : "",
-                   "FAILED") != 0)
-            continue;
-        int n = snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
-                         json_string_value(json_object_get(it, "id")));
+    json_array_foreach(json_object_get(t->check, "failed"), i, it) {
+        int n = snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", json_string_value(it));
         if (n > 0 && (size_t)n < sizeof names - used)
             used += (size_t)n;
     }

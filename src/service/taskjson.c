@@ -360,22 +360,12 @@ static json_t *render_endpoint(const json_t *spec, const char *side, bool passwo
 
 static json_t *check_summary(const hm_task *t)
 {
-    json_t *items, *it, *failed;
-    size_t i, warnings = 0;
     if (!t->check)
         return json_null();
-    failed = json_array();
-    items = json_object_get(t->check, "items");
-    json_array_foreach(items, i, it) {
-        const char *r = json_string_value(json_object_get(it, "result"));
-        if (r && strcmp(r, "FAILED") == 0)
-            json_array_append(failed, json_object_get(it, "id"));
-        else if (r && strcmp(r, "WARNING") == 0)
-            warnings++;
-    }
-    return json_pack("{s:O, s:O, s:o, s:I, s:b}", "result", json_object_get(t->check, "result"), "checked_at",
-                     json_object_get(t->check, "checked_at"), "failed", failed, "warnings", (json_int_t)warnings,
-                     "stale", json_integer_value(json_object_get(t->check, "checked_at_ms")) < t->edited_at);
+    return json_pack("{s:O, s:O, s:O, s:O, s:b}", "result", json_object_get(t->check, "result"), "checked_at",
+                     json_object_get(t->check, "checked_at"), "failed", json_object_get(t->check, "failed"),
+                     "warnings", json_object_get(t->check, "warnings"), "stale",
+                     json_integer_value(json_object_get(t->check, "checked_at_ms")) < t->edited_at);
 }
 
 json_t *hm_taskjson_render(const hm_task *t)

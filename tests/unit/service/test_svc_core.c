@@ -8,6 +8,7 @@
  * The precheck runs against 127.0.0.1:1, where nothing listens: its connection items FAIL.
  */
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "service/secret.h"
 #include "service/store.h"
@@ -259,6 +260,17 @@ static void test_state_machine(void **state)
     assert_string_equal(err.code, "check_failed");
     assert_non_null(strstr(err.message, "source.connect"));
     assert_non_null(strstr(err.message, "target.connect"));
+    /* reopened: the precheck's summary and its full report are still there */
+    hm_svc_close(svc);
+    svc = tst_open(dir, 1);
+    assert_int_equal(tst_action(svc, id, "start", NULL, &err), HM_SVC_ECONFLICT);
+    assert_non_null(strstr(err.message, "source.connect"));
+    assert_int_equal(hm_svc_task_check_get(svc, id, &out, &err), HM_SVC_OK);
+    assert_true(json_array_size(json_object_get(out, "items")) > 10);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(out, "items"), 0), "result")),
+                        "FAILED");
+    assert_false(json_is_true(json_object_get(out, "stale")));
+    json_decref(out);
     /* actions the state does not allow: 409 naming the state */
     assert_int_equal(tst_action(svc, id, "finish", NULL, &err), HM_SVC_ECONFLICT);
     assert_non_null(strstr(err.message, "checked"));
@@ -391,6 +403,54 @@ static void test_change_feed(void **state)
     hm_svc_close(svc);
 }
 
+/* A damaged or exposed data directory: hm_svc_open refuses with a line saying what and where. */
+static void open_fails(const char *dir, const char *needle)
+{
+    hm_svc_opts o = {.data_dir = dir};
+    hm_err e = {0};
+    hm_svc *svc = hm_svc_open(&o, &e);
+    if (svc)
+        fail_msg("hm_svc_open accepted %s (expected: %s)", dir, needle);
+    if (!strstr(e.msg, needle))
+        fail_msg("message does not say %s: %s", needle, e.msg);
+}
+
+static void test_bad_data_dir(void **state)
+{
+    char dir[256], path[300];
+    FILE *f;
+    (void)state;
+    tst_data_dir(dir, sizeof dir, "data");
+    hm_svc_close(tst_open(dir, 1));
+    snprintf(path, sizeof path, "%s/token", dir);
+    assert_int_equal(chmod(path, 0644), 0);
+    open_fails(dir, "readable by others");
+    assert_int_equal(chmod(path, 0600), 0);
+    snprintf(path, sizeof path, "%s/secret.key", dir);
+    assert_int_equal(truncate(path, 10), 0);
+    open_fails(dir, "secret.key");
+    assert_int_equal(unlink(path), 0); /* a new key is made; the store is still fine */
+    hm_svc_close(tst_open(dir, 1));
+    snprintf(path, sizeof path, "%s/hotmigd.db", dir);
+    unlink(path);
+    {
+        char wal[320];
+        snprintf(wal, sizeof wal, "%s-wal", path);
+        unlink(wal);
+    }
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("this is not a database, but it is long enough to look like a header of one....................", f);
+    fclose(f);
+    open_fails(dir, "store");
+    /* a file where the directory should be */
+    snprintf(path, sizeof path, "%s/file", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    open_fails(path, "not a directory");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_state_machine),
         cmocka_unit_test(test_change_feed),
+        cmocka_unit_test(test_bad_data_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

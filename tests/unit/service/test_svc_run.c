@@ -379,6 +379,17 @@ static void test_lifecycle(void **state)
     /* the tables' states are known */
     assert_int_equal(hm_svc_task_tables(svc, id, &out, &err), HM_SVC_OK);
     assert_int_equal(json_array_size(json_object_get(out, "tables")), 3);
+    {
+        size_t i;
+        json_t *tab;
+        json_array_foreach(json_object_get(out, "tables"), i, tab) {
+            if (strcmp(json_string_value(json_object_get(tab, "table")), "orders") != 0)
+                continue;
+            assert_string_equal(json_string_value(json_object_get(tab, "state")), "copied");
+            assert_true(json_integer_value(json_object_get(tab, "rows_copied")) >= 5000); /* + early writes */
+            assert_true(json_is_integer(json_object_get(tab, "rows_estimated"))); /* 0 until InnoDB samples */
+        }
+    }
     json_decref(out);
     /* the keyless table was named as slow in a warning */
     {
@@ -459,6 +470,44 @@ static void test_clean_target(void **state)
     }
 }
 
+/* The precheck runs again when a task leaves the queue: a server changed meanwhile fails it, the
+ * items named; fixed, retry goes on. */
+static void test_dequeue_precheck(void **state)
+{
+    static const char *const tb[] = {"t", NULL};
+    hm_svc_err err;
+    json_t *t, *le;
+    int64_t id;
+    (void)state;
+    make_table("dq", "t", 1000);
+    id = create("dequeue", "dq", t3_port, "full+incremental", "");
+    check_ok(id);
+    t = tst_get(svc, id);
+    assert_string_not_equal(json_string_value(json_object_get(json_object_get(t, "check"), "result")), "failed");
+    json_decref(t);
+    db_exec(src_port, "SET GLOBAL binlog_row_image = 'MINIMAL'");
+    start(id);
+    tst_wait_state(svc, id, "failed", 30);
+    t = tst_get(svc, id);
+    le = json_object_get(t, "last_error");
+    print_message("failed at dequeue: %s / %s: %s\n", json_string_value(json_object_get(le, "stage")),
+                  json_string_value(json_object_get(le, "code")), json_string_value(json_object_get(le, "message")));
+    assert_string_equal(json_string_value(json_object_get(le, "stage")), "precheck");
+    assert_string_equal(json_string_value(json_object_get(le, "code")), "HM_ESOURCE");
+    assert_non_null(strstr(json_string_value(json_object_get(le, "message")), "source.binlog_row_image"));
+    assert_non_null(json_string_value(json_object_get(le, "what_to_do")));
+    json_decref(t);
+    /* nothing was written to the target */
+    assert_string_equal(db_value(t3_port, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='dq'"),
+                        "0");
+    db_exec(src_port, "SET GLOBAL binlog_row_image = 'FULL'");
+    assert_int_equal(tst_action(svc, id, "retry", NULL, &err), HM_SVC_OK);
+    tst_wait_state(svc, id, "syncing", 60);
+    assert_int_equal(tst_action(svc, id, "finish", NULL, &err), HM_SVC_OK);
+    tst_wait_state(svc, id, "finished", 60);
+    assert_equal_tables(t3_port, "dq", tb);
+}
+
 static void test_restart(void **state)
 {
     static const char *const tb[] = {"t", "u", NULL};
@@ -496,6 +545,25 @@ static void test_restart(void **state)
     svc = tst_open(data_dir, 1);
     tst_wait_state(svc, id, "syncing", 30);
     (void)th;
+    /* the source drops the task's binlog connection: it reconnects, and says so in its events */
+    {
+        double end = tst_now() + 30;
+        bool said = false;
+        while (progress_int(id, "reconnects") < 1) {
+            db_exec(src_port, "BEGIN NOT ATOMIC FOR d IN (SELECT ID FROM information_schema.PROCESSLIST "
+                              "WHERE COMMAND LIKE 'Binlog Dump%') DO KILL CONNECTION d.ID; END FOR; END");
+            if (tst_now() > end)
+                fail_msg("the task did not report a reconnect in 30 s");
+            usleep(500 * 1000);
+        }
+        db_exec(src_port, "UPDATE rs.u SET pad = 'after the reconnect' WHERE id > 1000");
+        json_t *ev = events(id), *e;
+        size_t i;
+        json_array_foreach(json_object_get(ev, "events"), i, e) said |=
+            strcmp(json_string_value(json_object_get(e, "kind")), "reconnect") == 0;
+        json_decref(ev);
+        assert_true(said);
+    }
     assert_int_equal(tst_action(svc, id, "finish", NULL, &err), HM_SVC_OK);
     tst_wait_state(svc, id, "finished", 60);
     assert_equal_tables(t3_port, "rs", tb);
@@ -653,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle),
         cmocka_unit_test(test_terminate_retry),
         cmocka_unit_test(test_clean_target),
+        cmocka_unit_test(test_dequeue_precheck),
         cmocka_unit_test(test_restart),
         cmocka_unit_test(test_second_task_same_target),
         cmocka_unit_test(test_servers_before_a_task),
