@@ -28,6 +28,12 @@ function makeChart(el, title, series, yLabel, y2Label) {
     return new uPlot(opts, [[], ...series.map(() => [])], el);
 }
 
+// uPlot's stylesheet, added the first time a chart is drawn (the other pages do without it)
+function loadCss() {
+    if (document.querySelector('link[data-uplot]')) return;
+    document.head.append(h('link', { rel: 'stylesheet', href: '/vendor/uplot.css', dataset: { uplot: '1' } }));
+}
+
 export function taskCharts() {
     const thrEl = h('div.plot');
     const lagEl = h('div.plot');
@@ -53,6 +59,7 @@ export function taskCharts() {
     return {
         el: h('div', empty, el),
         mount() {
+            loadCss();
             thr = makeChart(thrEl, 'Throughput', [
                 { label: 'rows/s copied', color: '#1f5fbf', fill: 'rgba(31,95,191,0.08)' },
                 { label: 'trx/s applied', color: '#b3470c', scale: 'y2' }], 'rows/s', 'trx/s');

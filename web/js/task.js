@@ -98,7 +98,7 @@ function tablesView(list) {
             return h('tr',
                 h('th', { scope: 'row', dataset: { label: 'Table' } }, `${x.db}.${x.table}`),
                 h('td', { dataset: { label: 'State' } }, x.state),
-                h('td', { dataset: { label: 'Rows copied' } }, h('span', `${num(x.rows_copied)}${est ? ` / ${num(est)}` : ''} `,
+                h('td', { dataset: { label: 'Rows copied' } }, h('span', `${num(x.rows_copied)}${est && pc !== 100 ? ` / ${num(est)}` : ''} `,
                     pc === null ? null : h('progress', { max: 100, value: pc, 'aria-label': `${x.db}.${x.table} copied` }))),
                 h('td', { dataset: { label: 'Data' } }, bytes(x.bytes_copied)),
                 h('td', { dataset: { label: 'Rows applied' } }, num(x.rows_applied)));

@@ -23,6 +23,8 @@ test('every file the console loads is embedded, and all together < 250 KB', () =
         for (const m of src.matchAll(/^\s*import\s+(?:[^'"]+\s+from\s+)?['"]([^'"]+)['"]|\bimport\(['"]([^'"]+)['"]\)/gm)) {
             visit(posix.normalize(posix.join(posix.dirname(p), m[1] || m[2])));
         }
+        // stylesheets a module adds itself: href: '/vendor/x.css'
+        for (const m of src.matchAll(/href: '(\/[^']+\.css)'/g)) visit(m[1]);
     };
     const html = readFileSync(join(web, 'index.html'), 'utf8');
     visit('/index.html');
