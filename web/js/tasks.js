@@ -13,8 +13,9 @@ export function badge(state) {
 export function progressCell(t) {
     const pc = percent(t);
     const st = stage(t);
-    const label = st && st !== t.state ? st : '';
-    if (!label && pc === null) return '';
+    const label = st && st !== t.state && st !== 'none' ? st : '';
+    const idle = ['created', 'checking', 'checked', 'queued'].includes(t.state) && !(pc > 0);
+    if (idle || (!label && pc === null)) return '';
     return h('div.prog', label ? h('span.stage', label) : null,
         pc === null ? null : [
             h('progress', { max: 100, value: pc, 'aria-label': `Copy progress of ${t.name}` }),
