@@ -91,7 +91,8 @@ export function percent(t) {
 // What stage the task is in, in words (the sync's phase while syncing).
 export function stage(t) {
     const p = progressOf(t);
-    return p.phase || p.stage || t.stage || '';
+    const st = p.phase || p.stage || '';
+    return st === 'none' ? '' : st;
 }
 
 export const MODES = { 'full+incremental': 'Data + incremental sync', full: 'Data only' };
