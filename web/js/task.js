@@ -150,7 +150,7 @@ export function render(main, params, ctx) {
                 e.retryable ? h('p.hint', 'This error is retryable: Retry goes on from the checkpoint.') : null) : null);
         const p = progressOf(t);
         const started = ['copying', 'syncing', 'finishing', 'finished'].includes(t.state) || +p.rows_copied > 0 ||
-            (p.stage && p.stage !== 'none');
+            p.stage === 'sync';
         fill(body, started ? h('section.card', { 'aria-labelledby': 'now-h' }, h('h2', { id: 'now-h' }, 'Progress'),
             h('div.progline', progressCell(t)), stats(t)) : null);
     };
