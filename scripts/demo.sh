@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# scripts/demo.sh: hotmig migrating a database that is being written to.
+# scripts/demo.sh: hotmig's web console, on a database that is being written to.
 #
 # Starts two local MariaDB servers (their own data directories and free ports under
 # /tmp/hotmig-demo; a server you already run is never touched), fills the source with sysbench
-# data, keeps a write load running on it like an application would, and copies it to the target
-# with `hotmig migrate` (copy, then incremental sync), shows `hotmig status`, stops the load and
-# cuts over with `hotmig finish`. Everything it started is stopped on exit.
+# data and a small shop schema, keeps a write load running on it like an application would, and
+# starts hotmigd with a console user and one task ready to go (created and prechecked). Then it
+# prints the console's URL and how to sign in, and waits: open the URL, press Start on the task,
+# watch it copy and follow the source, Finish it. Ctrl-C stops everything it started.
+# The command-line demo (hotmig migrate / status / finish) is scripts/demo-cli.sh.
 #
-# usage: scripts/demo.sh            (DEMO_TABLES=4 DEMO_ROWS=100000 by default)
+# usage: scripts/demo.sh      (DEMO_PORT=8420 DEMO_TABLES=4 DEMO_ROWS=100000 by default)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
-tables=${DEMO_TABLES:-4} rows=${DEMO_ROWS:-100000}
+tables=${DEMO_TABLES:-4} rows=${DEMO_ROWS:-100000} port=${DEMO_PORT:-8420}
 
 if [ -t 1 ]; then b=$'\e[1m' n=$'\e[0m'; else b='' n=''; fi
 step() { printf '\n%s== %s%s\n' "$b" "$*" "$n"; }
@@ -18,20 +20,22 @@ die() { echo "demo: $*" >&2; exit 1; }
 
 # 1. what it needs: packages (apt-get, through sudo when not root) and a build of hotmig
 scripts/install-deps.sh || die "could not install the packages (scripts/install-deps.sh)"
-HOTMIG=${HOTMIG:-$PWD/build/hotmig}
-if [ ! -x "$HOTMIG" ]; then
-    step "building hotmig"
-    [ -d build ] || meson setup build -Dbuildtype=release >/dev/null || die "meson setup failed"
-    ninja -C build || die "build failed"
+BUILD=${DEMO_BUILD:-$PWD/build}
+if [ ! -x "$BUILD/hotmigd" ] || [ ! -x "$BUILD/hotmig" ]; then
+    step "building hotmig and hotmigd"
+    [ -d "$BUILD" ] || meson setup "$BUILD" -Dbuildtype=release >/dev/null || die "meson setup failed"
+    ninja -C "$BUILD" || die "build failed"
+else
+    ninja -C "$BUILD" >/dev/null || die "build failed (ninja -C $BUILD)"
 fi
 
 # 2. two servers: both keep their binlog and full durability (sync_binlog=1, flush at commit)
 export HM_TEST_ROOT=/tmp/hotmig-demo
 # shellcheck source-path=SCRIPTDIR source=../tests/harness/mariadb.sh
 source tests/harness/mariadb.sh
-load_pid= mig_pid=
+load_pid= hd_pid=
 cleanup() {
-    [ -n "$mig_pid" ] && kill "$mig_pid" 2>/dev/null && wait "$mig_pid" 2>/dev/null
+    [ -n "$hd_pid" ] && kill "$hd_pid" 2>/dev/null && wait "$hd_pid" 2>/dev/null
     [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null && wait "$load_pid" 2>/dev/null
     hm_srv_stop_all
 }
@@ -44,61 +48,68 @@ echo "source 127.0.0.1:$(hm_port src), target 127.0.0.1:$(hm_port tgt) ($(hm_sql
 
 sb=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$(hm_port src)" --mysql-user=root
     --mysql-password="$HM_TEST_PASSWORD" --mysql-db=sbtest --tables="$tables" --table-size="$rows")
-
-step "filling the source: database sbtest, $tables tables x $rows rows (sysbench)"
+step "filling the source: sbtest ($tables tables x $rows rows, sysbench), shop and ref (a foreign key between them)"
 hm_sql src "CREATE DATABASE sbtest" || die "CREATE DATABASE failed"
 sysbench oltp_read_write "${sb[@]}" --threads=2 prepare >"$HM_TEST_ROOT/prepare.log" 2>&1 \
     || { tail "$HM_TEST_ROOT/prepare.log"; die "sysbench prepare failed"; }
+hm_sql src "CREATE DATABASE ref; CREATE DATABASE shop;
+    CREATE TABLE ref.customers (id INT PRIMARY KEY, name VARCHAR(40));
+    CREATE TABLE shop.orders (id INT PRIMARY KEY, customer_id INT NOT NULL, total DECIMAL(10,2),
+                              FOREIGN KEY (customer_id) REFERENCES ref.customers(id));
+    INSERT INTO ref.customers SELECT seq, CONCAT('customer ', seq) FROM ref.seq_1_to_1000;
+    INSERT INTO shop.orders SELECT seq, 1 + seq % 1000, seq % 500 FROM shop.seq_1_to_20000;" || die "shop schema failed"
 
-# 3. the application: up to 200 write transactions a second, until we stop it
+# 3. the application: up to 200 write transactions a second, until the demo ends
 step "starting a live write load on the source (sysbench oltp_write_only, 200 tx/s)"
-sysbench oltp_write_only "${sb[@]}" --threads=2 --rate=200 --time=0 run \
-    >"$HM_TEST_ROOT/load.log" 2>&1 &
+sysbench oltp_write_only "${sb[@]}" --threads=2 --rate=200 --time=0 run >"$HM_TEST_ROOT/load.log" 2>&1 &
 load_pid=$!
 sleep 2
 kill -0 "$load_pid" 2>/dev/null || { tail "$HM_TEST_ROOT/load.log"; die "the load did not start"; }
-gtid() { hm_sql src "SELECT @@gtid_binlog_pos"; }   # the source's last transaction: 0-11-SEQ
-before=$(gtid)
 
-# 4. the migration: copy, then follow the source's binlog while the load goes on
-SRC=$(hm_uri src) TGT=$(hm_uri tgt) STATE=$HM_TEST_ROOT/state
-rm -rf "$STATE"
-step "migrating (copy, then incremental sync), while the load runs"
-mask() { echo "${1/:$HM_TEST_PASSWORD@/:***@}"; }
-echo "\$ hotmig migrate --source $(mask "$SRC") --target $(mask "$TGT") --state-dir $STATE &"
-t0=$EPOCHREALTIME
-"$HOTMIG" migrate --source "$SRC" --target "$TGT" --state-dir "$STATE" --progress lines &
-mig_pid=$!
-for _ in $(seq 1 600); do
-    grep -q '"state": "syncing"' "$STATE/status.json" 2>/dev/null && break
-    kill -0 "$mig_pid" 2>/dev/null || die "hotmig migrate ended early"
-    sleep 0.2
+# 4. hotmigd: a fresh data directory, a console user, one task created and prechecked
+data=$HM_TEST_ROOT/hotmigd
+rm -rf "$data"
+user=demo
+pass=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 12)
+printf '%s\n' "$pass" | "$BUILD/hotmigd" --data-dir "$data" --add-user "$user" >/dev/null || die "hotmigd --add-user failed"
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is taken: using a free one"
+    port=0
+fi
+step "starting hotmigd (data in $data)"
+"$BUILD/hotmigd" --data-dir "$data" --listen "127.0.0.1:$port" >"$HM_TEST_ROOT/hotmigd.log" 2>&1 &
+hd_pid=$!
+for _ in $(seq 1 100); do
+    grep -q 'listening on' "$HM_TEST_ROOT/hotmigd.log" && break
+    kill -0 "$hd_pid" 2>/dev/null || { cat "$HM_TEST_ROOT/hotmigd.log"; die "hotmigd did not start"; }
+    sleep 0.1
 done
-sleep "${DEMO_SYNC_SECONDS:-8}"
-step "hotmig status (the target follows the source; lag in seconds and binlog bytes)"
-"$HOTMIG" status --state-dir "$STATE"
-
-# 5. cut-over: the application stops writing, then finish
-step "cut-over: the application stops writing; hotmig finish"
-kill "$load_pid" 2>/dev/null; wait "$load_pid" 2>/dev/null; load_pid=
-after=$(gtid)
-"$HOTMIG" finish --state-dir "$STATE" || die "hotmig finish failed"
-wait "$mig_pid" || die "hotmig migrate exited $?"
-mig_pid=
-secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-
-step "what happened"
-echo "While hotmig ran ($secs s), the application committed" \
-    "$(( ${after##*-} - ${before##*-} )) write transactions on the source; all are on the target."
-printf '\n%-16s %12s %12s %14s %14s\n' table "source rows" "target rows" "source chksum" "target chksum"
-for t in $(seq 1 "$tables"); do
-    q="SELECT COUNT(*) FROM sbtest.sbtest$t" c="CHECKSUM TABLE sbtest.sbtest$t"
-    printf '%-16s %12s %12s %14s %14s\n' "sbtest.sbtest$t" "$(hm_sql src "$q")" "$(hm_sql tgt "$q")" \
-        "$(hm_sql src "$c" | cut -f2)" "$(hm_sql tgt "$c" | cut -f2)"
+port=$(grep -m1 -oE 'listening on [^ ]*:[0-9]+' "$HM_TEST_ROOT/hotmigd.log" | grep -oE '[0-9]+$')
+[ -n "$port" ] || die "hotmigd did not say where it listens (log: $HM_TEST_ROOT/hotmigd.log)"
+url=http://127.0.0.1:$port
+api() { curl -sS -H "Authorization: Bearer $(cat "$data/token")" -H 'Content-Type: application/json' "$@"; }
+body=$(jq -n --arg s "mysql://root@127.0.0.1:$(hm_port src)" --arg t "mysql://root@127.0.0.1:$(hm_port tgt)" \
+    --arg pw "$HM_TEST_PASSWORD" \
+    '{name: "demo-move", source: $s, source_password: $pw, target: $t, target_password: $pw,
+      include: ["sbtest", "shop", "ref"], threads: 2}')
+id=$(api -X POST "$url/api/v1/tasks" -d "$body" | jq -r '.id // empty')
+[ -n "$id" ] || die "could not create the demo task through the API"
+api -X POST "$url/api/v1/tasks/$id/check" -d '{}' >/dev/null
+for _ in $(seq 1 100); do
+    state=$(api "$url/api/v1/tasks/$id" | jq -r .state)
+    [ "$state" != checking ] && break
+    sleep 0.3
 done
-cat <<EOF
+echo "task demo-move: $state (precheck $(api "$url/api/v1/tasks/$id/check" | jq -r .result))"
 
-The copy came from one consistent snapshot taken without locking the application out; then
-the target applied every transaction the source committed after it, exactly once, up to the
-source's position at the cut-over (GTID $after). Point the application at the target now.
-EOF
+cat <<MSG
+
+${b}The console is at  $url/${n}
+Sign in with user ${b}$user${n} and password ${b}$pass${n}
+(or the API token in $data/token).
+
+Task demo-move is prechecked and ready: open it, press Start, and watch it copy the source while
+the load runs, then follow the source's binlog (lag, trx/s, charts). When you want to cut over,
+press Finish. Press Ctrl-C here to stop the demo: hotmigd, the load and both servers.
+MSG
+wait "$hd_pid"

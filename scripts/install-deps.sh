@@ -7,6 +7,9 @@ pkgs=(build-essential meson ninja-build pkg-config libmariadb-dev libjansson-dev
       libzstd1)  # libzstd1: loaded at run time for MySQL's compressed transactions (corpus tests)
 # hotmigd (HTTP, sessions) and the CLI's client side; curl and openssl for the API tests
 pkgs+=(libmicrohttpd-dev libcurl4-gnutls-dev libsodium-dev libsqlite3-dev curl openssl)
+# the console's browser tests: Debian's chromium, driven by playwright-core (npm, in web/)
+pkgs+=(chromium)
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

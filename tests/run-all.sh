@@ -29,6 +29,14 @@ u_fail=$(grep -cE ' (FAIL|ERROR|TIMEOUT) ' unit-results.log || true)
 cat unit-results.log
 passed=$((passed + u_ok)); failed=$((failed + u_fail))
 
+# The console's browser tests need web/node_modules (playwright-core, axe-core, uplot) at the
+# lockfile's versions: npm ci only when they are missing or older than the lockfile; offline
+# when the npm cache has them.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    (cd web && npm ci --no-audit --no-fund --prefer-offline >../npm-ci.log 2>&1) \
+        || { tail -20 npm-ci.log; echo "npm ci in web/ failed: the console test will fail"; }
+fi
+
 # Integration tests against real servers.
 HOTMIG="$PWD/build-asan/hotmig" tests/run-integration.sh | tee integration.log
 i_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' integration.log | tail -1)

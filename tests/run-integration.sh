@@ -6,7 +6,8 @@
 # non-zero if any failed.
 #   HOTMIG         the binary under test (default build/hotmig)
 #   HM_IT_ROOT     where servers and logs go (default /tmp/hotmig-it.$UID)
-#   HM_IT_TIMEOUT  seconds one test may take before it is stopped (default 300)
+#   HM_IT_TIMEOUT  seconds one test may take before it is stopped (default 300; a test may ask
+#                  for more with a line "# hm-it-timeout: N" among its first lines)
 #   HM_IT_KEEP=1   keep the servers' data directories of passing tests too (failing ones are kept)
 set -uo pipefail
 caller_dir=$PWD
@@ -56,7 +57,10 @@ for t in "${tests[@]}"; do
     root=$HM_IT_ROOT/$name
     start=$(date +%s)
     # timeout signals the test's whole process group: the test's TERM trap stops its servers
-    timeout --kill-after=30 "$timeout_s" bash "$t" >"$log" 2>&1
+    to=$timeout_s
+    asked=$(head -5 "$t" | grep -m1 -oE '^# hm-it-timeout: [0-9]+' | grep -oE '[0-9]+$')
+    if [ -z "${HM_IT_TIMEOUT:-}" ] && [ -n "$asked" ] && [ "$asked" -gt "$to" ]; then to=$asked; fi
+    timeout --kill-after=30 "$to" bash "$t" >"$log" 2>&1
     rc=$?
     secs=$(($(date +%s) - start))
     echo "exit status $rc after $secs s" >>"$log"
@@ -69,7 +73,7 @@ for t in "${tests[@]}"; do
             for d in "$root"/*/data; do [ -d "$d" ] && rm -rf "$(dirname "$d")"; done
         fi
     else
-        [ $rc -eq 124 ] && echo "timed out after $timeout_s s" >>"$log"
+        [ $rc -eq 124 ] && echo "timed out after $to s" >>"$log"
         echo "FAIL $name (log: $log)"
         { grep -m8 '^FAIL' "$log"; echo "    ... end of the log:"; tail -8 "$log"; } | sed 's/^/    /'
         failed=$((failed + 1))
