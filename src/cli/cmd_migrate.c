@@ -197,6 +197,15 @@ int hm_cmd_migrate(hm_cli *cli)
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGUSR2, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    {
+        /* before anything else, the state directory included: a target that is the source */
+        hm_endpoint se = hm_cli_endpoint(&cli->source), te = hm_cli_endpoint(&cli->target);
+        if (hm_servers_distinct(&se, &te, &err) == HM_ESAMESERVER) {
+            hm_render_error(&x.r, &err);
+            return 1;
+        }
+        memset(&err, 0, sizeof err); /* other failures: the precheck and the retries say them */
+    }
     if (incremental) {
         if (hm_statedir_open(&dir, cli->state_dir, &err) != 0 || hm_statedir_task(&dir, cli, &err) != 0) {
             hm_render_error(&x.r, &err);

@@ -31,6 +31,7 @@
 #include "copy/deferred.h"
 #include "copy/select.h"
 #include "db/conn.h"
+#include "db/server.h"
 #include "db/sqlq.h"
 #include "sync/apply.h"
 #include "sync/commit.h"
@@ -1142,6 +1143,16 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     }
     if ((rc = hm_conn_open(&s->mon, &s->o.source, "source", 0, err)) != HM_OK)
         goto out;
+    {
+        /* a resume may name another source (failover): never one that is the target */
+        hm_server_match m;
+        if ((rc = hm_server_compare(&s->mon, &s->L->tgt, &m, err)) != HM_OK)
+            goto out;
+        if (m.same) {
+            rc = hm_server_same_error(&s->mon, &s->L->tgt, &m, err);
+            goto out;
+        }
+    }
     rc = hm_sync_feed_start(&s->feed, &s->o.source, s->committed.file, s->committed.pos,
                             s->gtid_txt.data ? s->gtid_txt.data : "", s->server_id, FEED_BYTES, err);
     if (rc != HM_OK)
