@@ -71,6 +71,8 @@ static void connect_item(const hm_check_side *s, const hm_endpoint *ep, const ch
                           "having TLS enabled, or let it in without TLS: ALTER USER %s REQUIRE NONE",
                      opt, s->role, acct, acct, opt, acct);
         break;
+    case HM_ETLS:
+        break; /* the message says what to do */
     default:
         hm_check_fix(out, "act on the server's message; if the server requires TLS for this account, "
                           "add ?tls=required (or verify-identity&ca=FILE) to %s", opt);

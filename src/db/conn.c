@@ -6,9 +6,11 @@
 
 #include <arpa/inet.h>
 #include <errmsg.h>
+#include <errno.h>
 #include <mysqld_error.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,15 @@ static hm_code tls_apply(hm_conn *c, const hm_endpoint *ep, hm_err *err)
         bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_ENFORCE, &off);
         bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
         return bad ? hm_err_set(err, HM_EINTERNAL, "%s: Connector/C refused the TLS options", c->role) : HM_OK;
+    }
+    {
+        /* a file we cannot read: said now, by name, rather than as a handshake failure */
+        const char *files[3] = {ep->tls_ca, ep->tls_cert, ep->tls_key};
+        static const char *const opt[3] = {"ca", "cert", "key"};
+        for (int i = 0; i < 3; i++)
+            if (files[i] && access(files[i], R_OK) != 0)
+                return hm_err_set(err, HM_ETLS, "%s %s: cannot read %s=%s: %s; give the path of a readable "
+                                  "PEM file", c->role, c->addr, opt[i], files[i], strerror(errno));
     }
     bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_ENFORCE, &on);
     if (ep->tls_ca)

@@ -92,10 +92,17 @@ static hm_code parse_option(hm_uri *u, const char *s, size_t n, hm_err *err)
     for (i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i]) == nl && strncmp(names[i], s, nl) == 0)
             break;
-    if (i == sizeof names / sizeof names[0])
-        return hm_err_set(err, HM_EUSAGE, "connection option '%.*s' is unknown: the options are tls=disabled|"
-                          "preferred|required|verify-ca|verify-identity, ca=FILE, cert=FILE, key=FILE",
-                          (int)(nl > 64 ? 64 : nl), s);
+    if (i == sizeof names / sizeof names[0]) {
+        /* named only when it looks like a name: text after an unencoded '?' in a password must not
+         * be echoed */
+        bool plain = nl > 0 && nl <= 32;
+        for (size_t k = 0; k < nl && plain; k++)
+            plain = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') || s[k] == '_' || s[k] == '-';
+        return hm_err_set(err, HM_EUSAGE, "connection option %s%.*s%s is unknown (a '?' in a user or password "
+                          "must be written %%3F): the options are tls=disabled|preferred|required|verify-ca|"
+                          "verify-identity, ca=FILE, cert=FILE, key=FILE", plain ? "'" : "",
+                          plain ? (int)nl : 0, s, plain ? "'" : "after '?'");
+    }
     if (!eq || eq + 1 == s + n)
         return hm_err_set(err, HM_EUSAGE, "connection option %s has no value (%s=...)", names[i], names[i]);
     v = pct_decode(eq + 1, (size_t)(s + n - eq - 1), &bad);

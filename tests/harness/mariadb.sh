@@ -18,6 +18,14 @@
 #   hm_sql NAME SQL...        run SQL (batch mode, no column names) as root over TCP
 #   hm_uri NAME               mysql://root:PASS@127.0.0.1:PORT
 #   hm_port NAME              the server's port
+#   hm_tls_certs DIR          a test PKI made with openssl in DIR: ca.pem (the CA), server.pem /
+#                             server-key.pem (names localhost and 127.0.0.1), wrong.pem /
+#                             wrong-key.pem (signed by the CA, names only db.example.com),
+#                             client.pem / client-key.pem (for REQUIRE X509), other-ca.pem (a CA
+#                             that signed nothing here: "untrusted")
+#   hm_tls_opts DIR [CERT]    mariadbd options serving DIR/CERT.pem (default server), with
+#                             require_secure_transport=ON: every TCP client must use TLS
+#                             (the mariadb client of the harness does by default)
 
 HM_TEST_ROOT=${HM_TEST_ROOT:-/tmp/hotmig-test.$(id -u)}
 HM_TEST_PASSWORD=${HM_TEST_PASSWORD:-hm-test-pw}
@@ -174,3 +182,28 @@ hm_sql() {
 }
 
 hm_uri() { echo "mysql://root:$HM_TEST_PASSWORD@127.0.0.1:$(hm_port "$1")"; }
+
+hm_tls_certs() {
+    local d=$1 n
+    mkdir -p "$d" || return 1
+    (
+        cd "$d" || exit 1
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hotmig test CA" \
+            -keyout ca-key.pem -out ca.pem 2>/dev/null || exit 1
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hotmig other CA" \
+            -keyout other-ca-key.pem -out other-ca.pem 2>/dev/null || exit 1
+        for n in server:"DNS:localhost,IP:127.0.0.1" wrong:"DNS:db.example.com" client:"DNS:hotmig-client"; do
+            local name=${n%%:*} san=${n#*:}
+            openssl req -newkey rsa:2048 -nodes -subj "/CN=${san#DNS:}" -keyout "$name-key.pem" \
+                -out "$name.csr" 2>/dev/null || exit 1
+            printf 'subjectAltName=%s\n' "$san" >"$name.ext"
+            openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+                -extfile "$name.ext" -out "$name.pem" 2>/dev/null || exit 1
+        done
+    )
+}
+
+hm_tls_opts() {
+    local d=$1 c=${2:-server}
+    echo "--ssl-ca=$d/ca.pem --ssl-cert=$d/$c.pem --ssl-key=$d/$c-key.pem --require-secure-transport=ON"
+}

@@ -1,11 +1,12 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
-# shellcheck disable=SC2034 # SRC, TGT and IT_SRC_OPTS are for the tests that source this file
+# shellcheck disable=SC2034 # SRC, TGT, IT_SRC_OPTS and IT_TGT_OPTS are for the tests that source this file
 # tests/integration/lib.sh: shared setup for integration tests (sourced).
 #
 # Starts a source and a target MariaDB (harness), stops them on exit, and offers assertions that
 # compare data, never just exit codes. Every failure prints what differed.
 #   it_start                 start servers "src" and "tgt" under a per-test HM_TEST_ROOT, with the
-#                            extra mariadbd options in the array IT_SRC_OPTS for the source;
+#                            extra mariadbd options in the arrays IT_SRC_OPTS for the source and
+#                            IT_TGT_OPTS for the target;
 #                            sets SRC and TGT (URIs)
 #   it_fresh_target          stop the target and start an empty one in its place
 #   it_fail MSG              print MSG and exit 1
@@ -34,6 +35,7 @@ source "$IT_REPO/tests/harness/mariadb.sh"
 # the URIs of the two servers, set by it_start
 SRC='' TGT=''
 IT_SRC_OPTS=()
+IT_TGT_OPTS=()
 IT_BG_PIDS=()
 IT_MPID=
 
@@ -51,14 +53,14 @@ it_start() {
     [ -x "$HOTMIG" ] || it_fail "no hotmig binary at $HOTMIG"
     mkdir -p "$HM_TEST_ROOT"
     hm_srv_start src source "${IT_SRC_OPTS[@]}" || it_fail "source server did not start"
-    hm_srv_start tgt target || it_fail "target server did not start"
+    hm_srv_start tgt target "${IT_TGT_OPTS[@]}" || it_fail "target server did not start"
     SRC=$(hm_uri src)
     TGT=$(hm_uri tgt)
 }
 
 it_fresh_target() {
     hm_srv_stop tgt
-    hm_srv_start tgt target || it_fail "target server did not restart"
+    hm_srv_start tgt target "${IT_TGT_OPTS[@]}" || it_fail "target server did not restart"
     TGT=$(hm_uri tgt)
 }
 
