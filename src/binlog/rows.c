@@ -106,7 +106,7 @@ static void time_from_packed(hm_binlog_time *tm, int64_t packed, bool with_date)
 {
     uint64_t t;
     tm->neg = packed < 0;
-    t = tm->neg ? (uint64_t)-packed : (uint64_t)packed;
+    t = tm->neg ? 0 - (uint64_t)packed : (uint64_t)packed; /* INT64_MIN too (hostile bytes) */
     tm->usec = (uint32_t)(t % (1u << 24));
     t >>= 24;
     if (with_date) {

@@ -163,7 +163,7 @@ static hm_code parse_query(hm_uri *u, const char *q, hm_err *err)
 hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
 {
     static const char scheme[] = "mysql://";
-    const char *p, *at, *hostp, *colon, *end;
+    const char *p, *at, *hostp, *colon, *end, *query;
     char *hostend;
     bool bad = false;
     hm_uri tmp;
@@ -175,17 +175,10 @@ hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
                           "connection must look like mysql://USER:PASS@HOST:PORT");
     p = text + sizeof scheme - 1;
     end = p + strcspn(p, "/?#");
-    {
-        const char *rest = end[0] == '/' ? end + 1 : end;
-        if (*rest != '\0' && *rest != '?')
-            return hm_err_set(err, HM_EUSAGE, "connection must look like mysql://USER:PASS@HOST:PORT"
-                              "[?tls=MODE&ca=FILE] (no path or fragment)");
-        if (*rest == '?' && parse_query(&tmp, rest + 1, err) != HM_OK) {
-            hm_code rc = err ? err->code : HM_EUSAGE;
-            hm_uri_release(&tmp);
-            return rc;
-        }
-    }
+    query = end[0] == '/' ? end + 1 : end;
+    if (*query != '\0' && *query != '?')
+        return hm_err_set(err, HM_EUSAGE, "connection must look like mysql://USER:PASS@HOST:PORT"
+                          "[?tls=MODE&ca=FILE] (no path or fragment)");
     /* the last '@' before the host separates credentials, so an unencoded '@' in a password works */
     at = NULL;
     for (const char *q = p; q < end; q++)
@@ -228,6 +221,13 @@ hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
     }
     if (tmp.host[0] == '\0')
         goto no_host;
+    for (const unsigned char *h = (const unsigned char *)tmp.host; *h; h++)
+        if (*h <= ' ' || *h == 0x7f || *h == '[' || *h == ']' || *h == '\\') {
+            /* not in a host name or address; '[' would not print back as the same URI */
+            hm_uri_release(&tmp);
+            return hm_err_set(err, HM_EUSAGE, "connection host has a character no host name or address "
+                              "holds (a space, a control character, '[', ']' or '\\')");
+        }
     tmp.port = 3306;
     if (colon) {
         unsigned long port;
@@ -243,6 +243,16 @@ hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
         if (*hostend != '\0' || port == 0 || port > 65535)
             goto bad_port;
         tmp.port = (unsigned)port;
+    }
+    /* the options last: every earlier exit has only user, password and host to release */
+    if (*query == '?') {
+        hm_err qerr;
+        if (parse_query(&tmp, query + 1, &qerr) != HM_OK) {
+            hm_uri_release(&tmp);
+            if (err)
+                *err = qerr;
+            return qerr.code;
+        }
     }
     *u = tmp;
     return HM_OK;
@@ -276,19 +286,26 @@ hm_code hm_uri_set_password(hm_uri *u, const char *password, hm_err *err)
 
 void hm_uri_redacted(const hm_uri *u, char *out, size_t outsz)
 {
-    /* the user percent-encoded, so that the text parses back to the same user */
-    char user[3 * 256 + 1];
-    size_t j = 0;
+    /* the user percent-encoded, so that the text parses back to the same user: whole, never cut
+     * short (a cut user would name another account when the task resumes) */
+    const char *uname = u->user ? u->user : "";
+    size_t usz = 3 * strlen(uname) + 1, j = 0;
+    char *user = malloc(usz);
     const char *h = u->host ? u->host : "";
-    for (const unsigned char *p = (const unsigned char *)(u->user ? u->user : ""); *p && j + 4 < sizeof user; p++) {
+    if (!user) {
+        snprintf(out, outsz, "mysql://");
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)uname; *p && j + 4 <= usz; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
             *p == '_' || *p == '-' || *p == '~')
             user[j++] = (char)*p;
         else
-            j += (size_t)snprintf(user + j, sizeof user - j, "%%%02X", *p);
+            j += (size_t)snprintf(user + j, usz - j, "%%%02X", *p);
     }
     user[j] = '\0';
     int n = snprintf(out, outsz, strchr(h, ':') ? "mysql://%s@[%s]:%u" : "mysql://%s@%s:%u", user, h, u->port);
+    free(user);
     const char *files[3] = {u->tls_ca, u->tls_cert, u->tls_key};
     static const char *const fname[3] = {"ca", "cert", "key"};
     bool first = true;

@@ -311,6 +311,8 @@ static void test_tls_options(void **state)
     bad_says("mysql://u:s3cret@h:3307?key=/k.pem", "go together");
     bad_says("mysql://u:s3cret@h:3307?ca=%zz", "bad %XX escape");
     bad_says("mysql://u:s3cret@h:3307#x", "no path or fragment");
+    bad_says("mysql://u:s3cret@[[6]", "a character no host name");  /* found by fuzz_uri */
+    bad_says("mysql://u:s3cret@a b:1", "a character no host name");
     bad_says("mysql://u:s3cret@h:3307/db?tls=required", "no path or fragment");
 }
 
