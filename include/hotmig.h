@@ -53,6 +53,12 @@ typedef struct hm_err {
     char msg[768];
 } hm_err;
 
+/* Whether a new attempt may cure the error: a connection lost or refused, a server restarting
+ * (HM_ECONNECT, or the server's "gone away", "lost connection", "shutdown in progress"). A TLS
+ * refusal (HM_ETLS), a login refused or a missing privilege are not. hm_sync_run retries these by
+ * itself; a front retries hm_copy_run with a new hm_copy (it resumes: nothing is copied twice). */
+bool hm_err_retryable(const hm_err *err);
+
 /* Stable name of a code ("HM_EAUTH"), and its default text. Never NULL. */
 const char *hm_code_name(hm_code code);
 const char *hm_code_text(hm_code code);

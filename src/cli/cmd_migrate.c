@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/clock.h"
@@ -46,6 +47,7 @@ typedef struct run_ctx {
     hm_render r;
     hm_statedir *dir;     /* NULL in --mode full */
     double last_status;
+    bool copy_started;    /* a copy attempt got past its precheck: later failures are retried */
 } run_ctx;
 
 static void status_copy(run_ctx *x, const char *state, const hm_progress *p, const hm_err *err, bool force)
@@ -71,6 +73,8 @@ static void status_copy(run_ctx *x, const char *state, const hm_progress *p, con
 static void on_copy_progress(const hm_progress *p, void *ud)
 {
     run_ctx *x = ud;
+    if (p->stage >= HM_STAGE_SNAPSHOT)
+        x->copy_started = true;
     hm_render_progress(p, &x->r);
     status_copy(x, "copying", p, NULL, false);
 }
@@ -171,6 +175,50 @@ static int run_sync(hm_cli *cli, run_ctx *x, hm_err *err)
     return exit_code(err);
 }
 
+/* The copy, retried while a connection is lost (a server restarting, a network cut) for up to
+ * COPY_RETRY_S, with backoff: each attempt is a new hm_copy, which resumes where the last one
+ * stopped (chunks committed are not copied again). A failure before the first attempt got past
+ * its precheck is not retried: a wrong host or port is said at once. */
+#define COPY_RETRY_S 3600
+static hm_code run_copy(const hm_copy_opts *o, run_ctx *x, hm_copy_result *res, hm_err *err)
+{
+    double first_failure = 0, backoff = 0.5;
+    unsigned attempts = 0;
+    for (;;) {
+        double started = hm_clock_now();
+        hm_code rc;
+        hm_copy *c = hm_copy_new(o, err);
+        if (!c)
+            return err->code;
+        g_copy = c;
+        if (g_stop)
+            hm_copy_cancel(c);
+        rc = hm_copy_run(c, res, err);
+        g_copy = NULL;
+        hm_copy_free(c);
+        if (rc == HM_OK || rc == HM_ECANCELLED || g_stop || !x->copy_started || !hm_err_retryable(err))
+            return rc;
+        if (hm_clock_now() - started > 30) { /* it ran well for a while: a new outage */
+            first_failure = 0;
+            backoff = 0.5;
+        }
+        if (first_failure == 0)
+            first_failure = hm_clock_now();
+        if (hm_clock_now() - first_failure > COPY_RETRY_S) {
+            hm_err_prefix(err, "gave up reconnecting after %u s", COPY_RETRY_S);
+            return err->code;
+        }
+        attempts++;
+        fprintf(stderr, "hotmig: copy interrupted (%s); retry %u in %.1f s, from where it stopped\n", err->msg,
+                attempts, backoff);
+        status_copy(x, "copying", NULL, err, true);
+        for (double waited = 0; waited < backoff && !g_stop; waited += 0.1)
+            usleep(100000);
+        backoff = backoff * 2 > 10 ? 10 : backoff * 2;
+        memset(err, 0, sizeof *err);
+    }
+}
+
 int hm_cmd_migrate(hm_cli *cli)
 {
     hm_err err;
@@ -178,7 +226,6 @@ int hm_cmd_migrate(hm_cli *cli)
     hm_copy_opts o;
     hm_copy_result res;
     hm_statedir dir;
-    hm_copy *c;
     struct sigaction sa;
     double t0;
     bool incremental = strcmp(cli->mode, "full+incremental") == 0;
@@ -217,20 +264,9 @@ int hm_cmd_migrate(hm_cli *cli)
     }
     fill_copy_opts(&o, cli, &x);
 
-    c = hm_copy_new(&o, &err);
-    if (!c)
-        goto fail;
-    g_copy = c;
-    if (g_stop)
-        hm_copy_cancel(c);
     t0 = hm_clock_now();
-    if (hm_copy_run(c, &res, &err) != HM_OK) {
-        g_copy = NULL;
-        hm_copy_free(c);
+    if (run_copy(&o, &x, &res, &err) != HM_OK)
         goto fail;
-    }
-    g_copy = NULL;
-    hm_copy_free(c);
     hm_render_done(&x.r, &res, hm_clock_now() - t0);
     if (!incremental)
         return 0;

@@ -1253,19 +1253,6 @@ out:
     return rc;
 }
 
-/* Errors a new run may cure: a connection lost, a server restarting. */
-static bool retryable(const hm_err *err)
-{
-    static const char *const marks[] = {"(2002)", "(2003)", "(2006)", "(2013)", "(1053)", "(1927)",
-                                        "Lost connection", "gone away", "shutdown in progress"};
-    if (err->code == HM_ECONNECT)
-        return true;
-    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
-        if (strstr(err->msg, marks[i]))
-            return true;
-    return false;
-}
-
 hm_code hm_sync_run(hm_sync *s, hm_sync_result *res, hm_err *err)
 {
     double first_failure = 0, backoff = 0.5;
@@ -1276,7 +1263,7 @@ hm_code hm_sync_run(hm_sync *s, hm_sync_result *res, hm_err *err)
     for (;;) {
         double started = hm_clock_now();
         rc = run_once(s, res, err);
-        if (rc == HM_OK || rc == HM_ECANCELLED || !retryable(err))
+        if (rc == HM_OK || rc == HM_ECANCELLED || !hm_err_retryable(err))
             break;
         if (hm_clock_now() - started > 30) { /* it ran well for a while: a new outage */
             first_failure = 0;
