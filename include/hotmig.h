@@ -272,4 +272,12 @@ void hm_sync_finish_lock_source(hm_sync *s);
 void hm_sync_cancel(hm_sync *s);
 void hm_sync_free(hm_sync *s);
 
+/* Failover: the task's source failed over to a replica with the same GTIDs; source is that new
+ * primary. Checks that it is not the target, that the copy is finished, and that its binlog holds
+ * every transaction the target already applied (else HM_ESOURCE saying so, and what to do), then
+ * makes the target's checkpoint its GTID set alone: the next hm_sync_run (with the new source in
+ * its options) goes on from there, without copying again. Call it with no sync running on the
+ * task. MariaDB sources only. */
+hm_code hm_sync_failover(const hm_endpoint *source, const hm_endpoint *target, hm_err *err);
+
 #endif

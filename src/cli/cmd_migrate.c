@@ -175,6 +175,24 @@ static int run_sync(hm_cli *cli, run_ctx *x, hm_err *err)
     return exit_code(err);
 }
 
+/* resume --source URI (the task's lock held): the target's checkpoint becomes its GTID set, after
+ * hm_sync_failover has checked that the new source can go on from there. 0 or 1 (err filled). */
+static int failover(const hm_cli *cli, hm_err *err)
+{
+    char shown[1200];
+    hm_endpoint se = hm_cli_endpoint(&cli->source), te = hm_cli_endpoint(&cli->target);
+    if (!cli->new_source)
+        return 0;
+    if (hm_sync_failover(&se, &te, err) != HM_OK) {
+        hm_err_prefix(err, "failover to the new source refused");
+        return 1;
+    }
+    hm_uri_redacted(&cli->source, shown, sizeof shown);
+    fprintf(stderr, "hotmig: failover: the task follows %s from the checkpoint's GTID set, without copying "
+            "again\n", shown);
+    return 0;
+}
+
 /* The copy, retried while a connection is lost (a server restarting, a network cut) for up to
  * COPY_RETRY_S, with backoff: each attempt is a new hm_copy, which resumes where the last one
  * stopped (chunks committed are not copied again). A failure before the first attempt got past
@@ -254,7 +272,8 @@ int hm_cmd_migrate(hm_cli *cli)
         memset(&err, 0, sizeof err); /* other failures: the precheck and the retries say them */
     }
     if (incremental) {
-        if (hm_statedir_open(&dir, cli->state_dir, &err) != 0 || hm_statedir_task(&dir, cli, &err) != 0) {
+        if (hm_statedir_open(&dir, cli->state_dir, &err) != 0 || failover(cli, &err) != 0 ||
+            hm_statedir_task(&dir, cli, &err) != 0) {
             hm_render_error(&x.r, &err);
             hm_statedir_close(&dir);
             return 1;

@@ -1128,7 +1128,9 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         rc = hm_conn_fail(&s->L->tgt, "committing", err);
         goto out;
     }
-    s->snaps_active = hm_sync_pos_cmp(&s->committed, &s->snaps.last) < 0;
+    /* position 0: a checkpoint that is a GTID set alone (after a failover, which checked that the
+     * snapshots were passed) */
+    s->snaps_active = s->committed.pos != 0 && hm_sync_pos_cmp(&s->committed, &s->snaps.last) < 0;
     for (int i = 0; i < 2; i++) {
         if ((s->lanes[i].ckpt = hm_sync_state_prepare(&s->lanes[i].tgt, err)) == NULL ||
             (s->lanes[i].ap = hm_sync_applier_new(&s->lanes[i].tgt, err)) == NULL) {
