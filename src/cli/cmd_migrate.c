@@ -272,13 +272,22 @@ int hm_cmd_migrate(hm_cli *cli)
         memset(&err, 0, sizeof err); /* other failures: the precheck and the retries say them */
     }
     if (incremental) {
-        if (hm_statedir_open(&dir, cli->state_dir, &err) != 0 || failover(cli, &err) != 0 ||
-            hm_statedir_task(&dir, cli, &err) != 0) {
+        bool had_task = false;
+        if (hm_statedir_open(&dir, cli->state_dir, &err) == 0) {
+            /* a task that ran before retries a lost connection from its start: its servers were
+             * right once (a server restarting as it resumes must not end it) */
+            hm_err ignore;
+            json_t *task = hm_statedir_read(dir.path, "task.json", &ignore);
+            had_task = task != NULL;
+            json_decref(task);
+        }
+        if (dir.lock_fd < 0 || failover(cli, &err) != 0 || hm_statedir_task(&dir, cli, &err) != 0) {
             hm_render_error(&x.r, &err);
             hm_statedir_close(&dir);
             return 1;
         }
         x.dir = &dir;
+        x.copy_started = had_task;
         status_copy(&x, "starting", NULL, NULL, true);
     }
     fill_copy_opts(&o, cli, &x);
