@@ -28,7 +28,7 @@
 typedef struct hm_server_match {
     bool same;          /* both connections reach one server */
     bool by_probe;      /* decided by the named-lock probe (else by the identities) */
-    char why[512];      /* one clause naming the server (when same) or what differs */
+    char why[1024];     /* one clause naming the server (when same) or what differs */
 } hm_server_match;
 
 /* Compares the servers behind a and b (both open). Fills *m; errors (a connection lost while
