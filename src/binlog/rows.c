@@ -256,7 +256,9 @@ static const char *read_value(hm_rd *r, const hm_binlog_column *c, hm_binlog_val
         if (!rd_bytes(r, 5 + frac_bytes(c->fsp), &p))
             return "truncated DATETIME";
         int64_t ip = (int64_t)hm_beN(p, 5) - 0x8000000000LL;
-        time_from_packed(&v->tm, ip * (1 << 24) + frac_usec(p + 5, c->fsp), true);
+        /* in unsigned arithmetic: hostile bytes can reach INT64_MIN, and a fraction past it */
+        time_from_packed(&v->tm, (int64_t)((uint64_t)ip * (1u << 24) + (uint64_t)(int64_t)frac_usec(p + 5, c->fsp)),
+                         true);
         return NULL;
     }
     case HM_COL_TIME2: {
