@@ -272,14 +272,18 @@ int hm_cmd_migrate(hm_cli *cli)
         memset(&err, 0, sizeof err); /* other failures: the precheck and the retries say them */
     }
     if (incremental) {
-        bool had_task = false;
+        bool ran_before = false;
         if (hm_statedir_open(&dir, cli->state_dir, &err) == 0) {
-            /* a task that ran before retries a lost connection from its start: its servers were
-             * right once (a server restarting as it resumes must not end it) */
+            /* a task whose copy or sync ran before retries a lost connection from its start: its
+             * servers were right once (one restarting as the task resumes must not end it); a
+             * task that never got that far still fails at once on a wrong address */
             hm_err ignore;
-            json_t *task = hm_statedir_read(dir.path, "task.json", &ignore);
-            had_task = task != NULL;
-            json_decref(task);
+            json_t *st = hm_statedir_read(dir.path, "status.json", &ignore);
+            const char *state = json_string_value(json_object_get(st, "state"));
+            ran_before = st && (json_object_get(st, "copy") || json_object_get(st, "sync") ||
+                                json_object_get(st, "checkpoint") ||
+                                (state && strcmp(state, "failed") != 0 && strcmp(state, "starting") != 0));
+            json_decref(st);
         }
         if (dir.lock_fd < 0 || failover(cli, &err) != 0 || hm_statedir_task(&dir, cli, &err) != 0) {
             hm_render_error(&x.r, &err);
@@ -287,7 +291,7 @@ int hm_cmd_migrate(hm_cli *cli)
             return 1;
         }
         x.dir = &dir;
-        x.copy_started = had_task;
+        x.copy_started = ran_before;
         status_copy(&x, "starting", NULL, NULL, true);
     }
     fill_copy_opts(&o, cli, &x);
