@@ -29,8 +29,6 @@ u_fail=$(grep -cE ' (FAIL|ERROR|TIMEOUT) ' unit-results.log || true)
 cat unit-results.log
 passed=$((passed + u_ok)); failed=$((failed + u_fail))
 
-# Fuzzing (libFuzzer, clang, ASan+UBSan): each target for 20 s; the regression inputs of
-# tests/fuzz/regress are among the seeds, so an old crash that comes back fails here.
 # add_counts LOG: adds the "N passed, M failed" of LOG (a missing line is one failure)
 add_counts() {
     local line
@@ -42,6 +40,8 @@ add_counts() {
         failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
     fi
 }
+# Fuzzing (libFuzzer, clang, ASan+UBSan): each target for 20 s; the regression inputs of
+# tests/fuzz/regress are among the seeds, so an old crash that comes back fails here.
 tests/fuzz.sh --seconds 20 | tee fuzz.log
 add_counts fuzz.log
 
