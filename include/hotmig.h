@@ -38,7 +38,9 @@
     X(HM_ECANCELLED, 11, "cancelled")                                              \
     X(HM_EIO, 12, "I/O error")                                                     \
     X(HM_ESTATE, 13, "saved state does not match this task")                       \
-    X(HM_EINTERNAL, 14, "internal error")
+    X(HM_EINTERNAL, 14, "internal error")                                         \
+    X(HM_ESAMESERVER, 15, "source and target are the same server")               \
+    X(HM_ETLS, 16, "TLS refused")
 
 typedef enum hm_code {
 #define HM__ENUM(name, val, text) name = val,
@@ -51,17 +53,48 @@ typedef struct hm_err {
     char msg[768];
 } hm_err;
 
+/* Whether a new attempt may cure the error: a connection lost or refused, a server restarting
+ * (HM_ECONNECT, or the server's "gone away", "lost connection", "shutdown in progress"). A TLS
+ * refusal (HM_ETLS), a login refused or a missing privilege are not. hm_sync_run retries these by
+ * itself; a front retries hm_copy_run with a new hm_copy (it resumes: nothing is copied twice). */
+bool hm_err_retryable(const hm_err *err);
+
 /* Stable name of a code ("HM_EAUTH"), and its default text. Never NULL. */
 const char *hm_code_name(hm_code code);
 const char *hm_code_text(hm_code code);
 
-/* A server to connect to. password may be NULL (no password). */
+/* How a connection uses TLS (URI ?tls=...). A zeroed endpoint means HM_TLS_PREFERRED. */
+typedef enum hm_tls_mode {
+    HM_TLS_DEFAULT = 0,     /* = HM_TLS_PREFERRED */
+    HM_TLS_DISABLED,        /* never */
+    HM_TLS_PREFERRED,       /* when the server offers it, certificate not verified */
+    HM_TLS_REQUIRED,        /* always; refused when the server does not offer it; not verified */
+    HM_TLS_VERIFY_CA,       /* required, and the certificate must chain to tls_ca */
+    HM_TLS_VERIFY_IDENTITY  /* verify-ca, and the certificate must name the host connected to */
+} hm_tls_mode;
+
+/* "disabled", "preferred", ... (HM_TLS_DEFAULT: "preferred"). Never NULL. */
+const char *hm_tls_mode_name(hm_tls_mode m);
+
+/* A server to connect to. password may be NULL (no password). The TLS fields come last and may
+ * be left zero (preferred, no files): fronts built before them keep working. */
 typedef struct hm_endpoint {
     const char *host;
     unsigned port;
     const char *user;
     const char *password;
+    hm_tls_mode tls;
+    const char *tls_ca;     /* PEM file of the CA(s) to verify the server with; NULL: none */
+    const char *tls_cert;   /* PEM client certificate, for a server that asks for one (REQUIRE X509) */
+    const char *tls_key;    /* its private key */
 } hm_endpoint;
+
+/* Refuses (HM_ESAMESERVER, one line naming the server) when source and target reach one server
+ * (the same URI, two addresses of one server, a proxy in front of it): the precheck would
+ * otherwise answer about "the target" with the source's tables. Connects to both (connection
+ * errors are returned as they are: HM_ECONNECT, HM_EAUTH, ...), writes nothing. HM_OK when they
+ * are two servers. */
+hm_code hm_servers_distinct(const hm_endpoint *source, const hm_endpoint *target, hm_err *err);
 
 typedef enum hm_stage {
     HM_STAGE_CONNECT = 0,
@@ -291,5 +324,12 @@ bool hm_check_failed(const hm_check_report *rep);
 
 /* "PASS", "WARNING", "FAILED", "SKIPPED". */
 const char *hm_check_result_name(hm_check_result r);
+/* Failover: the task's source failed over to a replica with the same GTIDs; source is that new
+ * primary. Checks that it is not the target, that the copy is finished, and that its binlog holds
+ * every transaction the target already applied (else HM_ESOURCE saying so, and what to do), then
+ * makes the target's checkpoint its GTID set alone: the next hm_sync_run (with the new source in
+ * its options) goes on from there, without copying again. Call it with no sync running on the
+ * task. MariaDB sources only. */
+hm_code hm_sync_failover(const hm_endpoint *source, const hm_endpoint *target, hm_err *err);
 
 #endif

@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libmariadb-dev libjansson-dev libcmocka-dev zlib1g-dev
       mariadb-server mariadb-client sysbench mydumper time bc jq python3 procps
-      libzstd1)  # libzstd1: loaded at run time for MySQL's compressed transactions (corpus tests)
+      libzstd1  # libzstd1: loaded at run time for MySQL's compressed transactions (corpus tests)
+      openssl clang libclang-rt-dev)  # openssl: the TLS tests' certificates; clang: tests/fuzz.sh (libFuzzer)
 # hotmigd (HTTP, sessions) and the CLI's client side; curl and openssl for the API tests
 pkgs+=(libmicrohttpd-dev libcurl4-gnutls-dev libsodium-dev libsqlite3-dev curl openssl)
 # the console's browser tests: Debian's chromium, driven by playwright-core (npm, in web/)

@@ -36,16 +36,25 @@ if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt w
     (cd web && npm ci --no-audit --no-fund --prefer-offline >../npm-ci.log 2>&1) \
         || { tail -20 npm-ci.log; echo "npm ci in web/ failed: the console test will fail"; }
 fi
+# add_counts LOG: adds the "N passed, M failed" of LOG (a missing line is one failure)
+add_counts() {
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -1)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+    else
+        passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+        failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+    fi
+}
+# Fuzzing (libFuzzer, clang, ASan+UBSan): each target for 20 s; the regression inputs of
+# tests/fuzz/regress are among the seeds, so an old crash that comes back fails here.
+tests/fuzz.sh --seconds 20 | tee fuzz.log
+add_counts fuzz.log
 
 # Integration tests against real servers.
 HOTMIG="$PWD/build-asan/hotmig" tests/run-integration.sh | tee integration.log
-i_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' integration.log | tail -1)
-if [ -z "$i_line" ]; then
-    failed=$((failed + 1))
-else
-    passed=$((passed + $(echo "$i_line" | cut -d' ' -f1)))
-    failed=$((failed + $(echo "$i_line" | cut -d' ' -f3)))
-fi
+add_counts integration.log
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -157,7 +157,7 @@ static bool put_opaque(jctx *c, uint8_t ftype, const uint8_t *p, size_t n)
         uint64_t t;
         memset(&v, 0, sizeof v);
         v.tm.neg = packed < 0;
-        t = v.tm.neg ? (uint64_t)-packed : (uint64_t)packed;
+        t = v.tm.neg ? 0 - (uint64_t)packed : (uint64_t)packed; /* INT64_MIN too (hostile bytes) */
         v.tm.usec = (uint32_t)(t % (1u << 24));
         t >>= 24;
         if (ftype == HM_COL_TIME) {

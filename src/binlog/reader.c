@@ -22,6 +22,9 @@
  *     position fails the read. A MySQL source is started with COM_BINLOG_DUMP_GTID instead
  *     (auto-position from the GTID set in MySQL's binary encoding; Connector/C has no call for
  *     it, so the packet is built here and sent as a command) and seeks the same way.
+ *   - position 0 with a GTID state (a checkpoint taken on another server, see sync/failover.c):
+ *     the dump starts from the state alone, and the reader takes the file from the source's fake
+ *     ROTATE and the positions from the events' log_pos, as they come.
  *   - the event header's log_pos is 32 bits; the reader keeps its own 64-bit position: the
  *     requested one, advanced by each event's size, reset by ROTATE. Artificial events (fake
  *     ROTATE, the FORMAT_DESCRIPTION re-sent at the start, heartbeats: log_pos 0 or not from the
@@ -89,11 +92,15 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
     hm_code rc;
     size_t flen = o->file ? strlen(o->file) : 0;
 
-    if (!flen || flen >= sizeof r->file)
+    /* pos 0: a GTID set alone (a checkpoint made on another server, after a failover) */
+    bool gtid_only = o->pos == 0 && o->gtid_start && *o->gtid_start;
+    if (!gtid_only && (!flen || flen >= sizeof r->file))
         return hm_err_set(err, HM_EUSAGE, "binlog reader: no binlog file name to start from");
-    bool by_gtid = o->pos > UINT32_MAX;
+    if (flen >= sizeof r->file)
+        flen = 0;
+    bool by_gtid = o->pos > UINT32_MAX || gtid_only;
 
-    if (o->pos < 4)
+    if (o->pos < 4 && !gtid_only)
         return hm_err_set(err, HM_EUSAGE, "binlog reader: start position %llu in %s is out of range",
                           (unsigned long long)o->pos, o->file);
     bool mysql_gtid = by_gtid && c->flavor != HM_FLAVOR_MARIADB;
@@ -116,8 +123,8 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
     r->c = c;
     hm_binlog_fmt_init(&r->fmt);
     set_file(r, o->file, flen);
-    r->pos = o->pos;
-    r->seeking = by_gtid;
+    r->pos = gtid_only ? 4 : o->pos;
+    r->seeking = by_gtid && !gtid_only; /* gtid_only: the source's fake ROTATE says where it starts */
 
     /* Announce what a replica announces. The checksum setting decides whether events before the
      * first FORMAT_DESCRIPTION (the fake ROTATE) carry a CRC. */
@@ -163,7 +170,7 @@ hm_code hm_binlog_reader_open(hm_conn *c, const hm_binlog_reader_opts *o,
         rc = hm_conn_fail(c, "starting the binlog reader", err);
         goto fail;
     }
-    if (mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_FILENAME, o->file, flen) ||
+    if (mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_FILENAME, flen ? o->file : "", flen) ||
         mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_START, (unsigned long)(by_gtid ? 4 : o->pos)) ||
         mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_SERVER_ID, (unsigned int)o->server_id) ||
         mariadb_rpl_optionsv(r->rpl, MARIADB_RPL_FLAGS,

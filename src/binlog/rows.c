@@ -111,7 +111,7 @@ static void time_from_packed(hm_binlog_time *tm, int64_t packed, bool with_date)
 {
     uint64_t t;
     tm->neg = packed < 0;
-    t = tm->neg ? (uint64_t)-packed : (uint64_t)packed;
+    t = tm->neg ? 0 - (uint64_t)packed : (uint64_t)packed; /* INT64_MIN too (hostile bytes) */
     tm->usec = (uint32_t)(t % (1u << 24));
     t >>= 24;
     if (with_date) {
@@ -261,7 +261,9 @@ static const char *read_value(hm_rd *r, const hm_binlog_column *c, hm_binlog_val
         if (!rd_bytes(r, 5 + frac_bytes(c->fsp), &p))
             return "truncated DATETIME";
         int64_t ip = (int64_t)hm_beN(p, 5) - 0x8000000000LL;
-        time_from_packed(&v->tm, ip * (1 << 24) + frac_usec(p + 5, c->fsp), true);
+        /* in unsigned arithmetic: hostile bytes can reach INT64_MIN, and a fraction past it */
+        time_from_packed(&v->tm, (int64_t)((uint64_t)ip * (1u << 24) + (uint64_t)(int64_t)frac_usec(p + 5, c->fsp)),
+                         true);
         return NULL;
     }
     case HM_COL_TIME2: {

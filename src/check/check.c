@@ -39,8 +39,11 @@ typedef struct def {
 
 /* Report order. Data-safety items (skippable false) are refused by --skip. */
 static const def defs[] = {
+    {"servers.distinct", hm_check_item_distinct, NEED_SRC | NEED_TGT, false, false, HM_ESAMESERVER},
     {"source.connect", hm_check_item_source_connect, 0, false, false, HM_ECONNECT},
     {"target.connect", hm_check_item_target_connect, 0, false, false, HM_ECONNECT},
+    {"source.tls", hm_check_item_source_tls, NEED_SRC, true, false, HM_ESOURCE},
+    {"target.tls", hm_check_item_target_tls, NEED_TGT, true, false, HM_ETARGET},
     {"version.path", hm_check_item_version, NEED_SRC | NEED_TGT, true, false, HM_ETARGET},
     {"selection.patterns", hm_check_item_patterns, NEED_SRC, false, false, HM_EPATTERN},
     {"source.privileges", hm_check_item_source_privileges, NEED_SRC, true, false, HM_EPRIV},
@@ -299,6 +302,11 @@ static hm_code judge(const hm_check_ctx *c, const def *d, hm_check_item *it)
     } else if ((d->needs & NEED_TGT) && !c->tgt->side.connect.ok) {
         hm_check_say(&out, HM_CHECK_SKIPPED, "not checked: no connection to the target");
         hm_check_fix(&out, "fix target.connect first");
+    } else if ((d->needs & NEED_TGT) && c->distinct.ok && c->match.same && d->fn != hm_check_item_distinct) {
+        /* every answer about "the target" would be about the source: a DROP suggested here would
+         * drop the source's tables */
+        hm_check_say(&out, HM_CHECK_SKIPPED, "not checked: the target is the source server");
+        hm_check_fix(&out, "see servers.distinct");
     } else if (d->binlog && !c->o->incremental) {
         hm_check_say(&out, HM_CHECK_PASS, "not needed for --mode full");
     } else {
@@ -370,9 +378,13 @@ hm_code hm_check_run(const hm_check_opts *o, hm_check_report *rep, hm_err *err)
         goto out;
     }
 
+    memset(&ctx, 0, sizeof ctx);
     ctx.o = o;
     ctx.src = src;
     ctx.tgt = tgt;
+    if (src->side.connect.ok && tgt->side.connect.ok)
+        ctx.distinct.ok = hm_server_compare(&src->side.conn, &tgt->side.conn, &ctx.match,
+                                            &ctx.distinct.err) == HM_OK;
     ctx.threads = o->threads ? o->threads : DEFAULT_THREADS;
     for (size_t i = 0; i < NDEFS; i++) {
         rep->n = i + 1;

@@ -10,6 +10,7 @@
 #define HM_CHECK_ITEMS_H
 
 #include "check/facts.h"
+#include "db/server.h"
 #include "util/err.h"
 
 /* Throughput the copy is assumed to reach when estimating its duration (conservative: the
@@ -22,6 +23,9 @@ typedef struct hm_check_ctx {
     hm_check_src *src;
     hm_check_tgt *tgt;
     unsigned threads;        /* copy workers (opts.threads, or 4) */
+    /* whether the target is the source (items_link.c); read when both connected */
+    hm_check_part distinct;  /* !ok: could not tell (err says why) */
+    hm_server_match match;
 } hm_check_ctx;
 
 typedef struct hm_check_out {
@@ -81,6 +85,9 @@ hm_check_item_fn hm_check_item_patterns, hm_check_item_conflicts, hm_check_item_
     hm_check_item_capacity, hm_check_item_no_key, hm_check_item_non_innodb, hm_check_item_fk_closure,
     hm_check_item_charsets, hm_check_item_time_zones, hm_check_item_definers,
     hm_check_item_triggers_events;
+
+/* items_link.c: the links themselves: are they two servers, is the traffic encrypted */
+hm_check_item_fn hm_check_item_distinct, hm_check_item_source_tls, hm_check_item_target_tls;
 
 /* items_access.c */
 hm_check_item_fn hm_check_item_source_privileges, hm_check_item_target_privileges;

@@ -66,12 +66,16 @@ static void connect_item(const hm_check_side *s, const hm_endpoint *ep, const ch
         hm_check_fix(out, "check the user and password of %s; an administrator can set the password on "
                           "the %s with: ALTER USER %s IDENTIFIED BY 'new-password', or allow this host "
                           "with: CREATE USER %s IDENTIFIED BY 'new-password'; an account that must use TLS "
-                          "(REQUIRE SSL or X509) is refused the same way, as hotmig connects without TLS: "
-                          "ALTER USER %s REQUIRE NONE", opt, s->role, acct, acct, acct);
+                          "(REQUIRE SSL or X509) is refused the same way when the connection is not "
+                          "encrypted: add ?tls=required (and cert=FILE&key=FILE for X509) to %s, the server "
+                          "having TLS enabled, or let it in without TLS: ALTER USER %s REQUIRE NONE",
+                     opt, s->role, acct, acct, opt, acct);
         break;
+    case HM_ETLS:
+        break; /* the message says what to do */
     default:
         hm_check_fix(out, "act on the server's message; if the server requires TLS for this account, "
-                          "connect with an account that does not (REQUIRE NONE)");
+                          "add ?tls=required (or verify-identity&ca=FILE) to %s", opt);
         break;
     }
 }

@@ -324,5 +324,5 @@ void hm_cli_release(hm_cli *cli)
 
 hm_endpoint hm_cli_endpoint(const hm_uri *u)
 {
-    return (hm_endpoint){u->host, u->port, u->user, u->password};
+    return (hm_endpoint){u->host, u->port, u->user, u->password, u->tls, u->tls_ca, u->tls_cert, u->tls_key};
 }

@@ -34,6 +34,7 @@ typedef struct hm_cli {
     const char *source_password_file, *target_password_file; /* borrowed, kept in the task */
     unsigned long long timeout_s; /* finish, stop: how long to wait; 0 = no limit */
     bool lock_source;          /* finish: set the source read-only first */
+    bool new_source;           /* resume --source URI: the task's source failed over to URI */
 } hm_cli;
 
 /* Commands: each returns the process exit status (0 done, 1 failed, 2 usage, 3 stopped on

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/clock.h"
@@ -46,6 +47,7 @@ typedef struct run_ctx {
     hm_render r;
     hm_statedir *dir;     /* NULL in --mode full */
     double last_status;
+    bool copy_started;    /* a copy attempt got past its precheck: later failures are retried */
 } run_ctx;
 
 static void status_copy(run_ctx *x, const char *state, const hm_progress *p, const hm_err *err, bool force)
@@ -71,6 +73,8 @@ static void status_copy(run_ctx *x, const char *state, const hm_progress *p, con
 static void on_copy_progress(const hm_progress *p, void *ud)
 {
     run_ctx *x = ud;
+    if (p->stage >= HM_STAGE_SNAPSHOT)
+        x->copy_started = true;
     hm_render_progress(p, &x->r);
     status_copy(x, "copying", p, NULL, false);
 }
@@ -171,6 +175,68 @@ static int run_sync(hm_cli *cli, run_ctx *x, hm_err *err)
     return exit_code(err);
 }
 
+/* resume --source URI (the task's lock held): the target's checkpoint becomes its GTID set, after
+ * hm_sync_failover has checked that the new source can go on from there. 0 or 1 (err filled). */
+static int failover(const hm_cli *cli, hm_err *err)
+{
+    char shown[1200];
+    hm_endpoint se = hm_cli_endpoint(&cli->source), te = hm_cli_endpoint(&cli->target);
+    if (!cli->new_source)
+        return 0;
+    if (hm_sync_failover(&se, &te, err) != HM_OK) {
+        hm_err_prefix(err, "failover to the new source refused");
+        return 1;
+    }
+    hm_uri_redacted(&cli->source, shown, sizeof shown);
+    fprintf(stderr, "hotmig: failover: the task follows %s from the checkpoint's GTID set, without copying "
+            "again\n", shown);
+    return 0;
+}
+
+/* The copy, retried while a connection is lost (a server restarting, a network cut) for up to
+ * COPY_RETRY_S, with backoff: each attempt is a new hm_copy, which resumes where the last one
+ * stopped (chunks committed are not copied again). A failure before the first attempt got past
+ * its precheck is not retried: a wrong host or port is said at once. */
+#define COPY_RETRY_S 3600
+static hm_code run_copy(const hm_copy_opts *o, run_ctx *x, hm_copy_result *res, hm_err *err)
+{
+    double first_failure = 0, backoff = 0.5;
+    unsigned attempts = 0;
+    for (;;) {
+        double started = hm_clock_now();
+        hm_code rc;
+        hm_copy *c = hm_copy_new(o, err);
+        if (!c)
+            return err->code;
+        g_copy = c;
+        if (g_stop)
+            hm_copy_cancel(c);
+        rc = hm_copy_run(c, res, err);
+        g_copy = NULL;
+        hm_copy_free(c);
+        if (rc == HM_OK || rc == HM_ECANCELLED || g_stop || !x->copy_started || !hm_err_retryable(err))
+            return rc;
+        if (hm_clock_now() - started > 30) { /* it ran well for a while: a new outage */
+            first_failure = 0;
+            backoff = 0.5;
+        }
+        if (first_failure == 0)
+            first_failure = hm_clock_now();
+        if (hm_clock_now() - first_failure > COPY_RETRY_S) {
+            hm_err_prefix(err, "gave up reconnecting after %u s", COPY_RETRY_S);
+            return err->code;
+        }
+        attempts++;
+        fprintf(stderr, "hotmig: copy interrupted (%s); retry %u in %.1f s, from where it stopped\n", err->msg,
+                attempts, backoff);
+        status_copy(x, "copying", NULL, err, true);
+        for (double waited = 0; waited < backoff && !g_stop; waited += 0.1)
+            usleep(100000);
+        backoff = backoff * 2 > 10 ? 10 : backoff * 2;
+        memset(err, 0, sizeof *err);
+    }
+}
+
 int hm_cmd_migrate(hm_cli *cli)
 {
     hm_err err;
@@ -178,7 +244,6 @@ int hm_cmd_migrate(hm_cli *cli)
     hm_copy_opts o;
     hm_copy_result res;
     hm_statedir dir;
-    hm_copy *c;
     struct sigaction sa;
     double t0;
     bool incremental = strcmp(cli->mode, "full+incremental") == 0;
@@ -197,31 +262,43 @@ int hm_cmd_migrate(hm_cli *cli)
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGUSR2, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    {
+        /* before anything else, the state directory included: a target that is the source */
+        hm_endpoint se = hm_cli_endpoint(&cli->source), te = hm_cli_endpoint(&cli->target);
+        if (hm_servers_distinct(&se, &te, &err) == HM_ESAMESERVER) {
+            hm_render_error(&x.r, &err);
+            return 1;
+        }
+        memset(&err, 0, sizeof err); /* other failures: the precheck and the retries say them */
+    }
     if (incremental) {
-        if (hm_statedir_open(&dir, cli->state_dir, &err) != 0 || hm_statedir_task(&dir, cli, &err) != 0) {
+        bool ran_before = false;
+        if (hm_statedir_open(&dir, cli->state_dir, &err) == 0) {
+            /* a task whose copy or sync ran before retries a lost connection from its start: its
+             * servers were right once (one restarting as the task resumes must not end it); a
+             * task that never got that far still fails at once on a wrong address */
+            hm_err ignore;
+            json_t *st = hm_statedir_read(dir.path, "status.json", &ignore);
+            const char *state = json_string_value(json_object_get(st, "state"));
+            ran_before = st && (json_object_get(st, "copy") || json_object_get(st, "sync") ||
+                                json_object_get(st, "checkpoint") ||
+                                (state && strcmp(state, "failed") != 0 && strcmp(state, "starting") != 0));
+            json_decref(st);
+        }
+        if (dir.lock_fd < 0 || failover(cli, &err) != 0 || hm_statedir_task(&dir, cli, &err) != 0) {
             hm_render_error(&x.r, &err);
             hm_statedir_close(&dir);
             return 1;
         }
         x.dir = &dir;
+        x.copy_started = ran_before;
         status_copy(&x, "starting", NULL, NULL, true);
     }
     fill_copy_opts(&o, cli, &x);
 
-    c = hm_copy_new(&o, &err);
-    if (!c)
-        goto fail;
-    g_copy = c;
-    if (g_stop)
-        hm_copy_cancel(c);
     t0 = hm_clock_now();
-    if (hm_copy_run(c, &res, &err) != HM_OK) {
-        g_copy = NULL;
-        hm_copy_free(c);
+    if (run_copy(&o, &x, &res, &err) != HM_OK)
         goto fail;
-    }
-    g_copy = NULL;
-    hm_copy_free(c);
     hm_render_done(&x.r, &res, hm_clock_now() - t0);
     if (!incremental)
         return 0;

@@ -201,6 +201,10 @@ int hm_statedir_task(hm_statedir *d, const hm_cli *cli, hm_err *err)
     int rc = 0;
     hm_uri_redacted(&cli->source, src, sizeof src);
     hm_uri_redacted(&cli->target, tgt, sizeof tgt);
+    /* the task is its servers, not how they are reached: TLS options may change between runs
+     * (argv keeps them, for resume) */
+    src[strcspn(src, "?")] = '\0';
+    tgt[strcspn(tgt, "?")] = '\0';
     now = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o}", "version", 1, "source", src, "target", tgt,
                     "mode", cli->mode, "include", strings(cli->include, cli->n_include), "exclude",
                     strings(cli->exclude, cli->n_exclude), "argv", task_argv(cli));
@@ -212,7 +216,8 @@ int hm_statedir_task(hm_statedir *d, const hm_cli *cli, hm_err *err)
     if (old) {
         static const char *const keys[] = {"source", "target", "mode", "include", "exclude"};
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-            if (!json_equal(json_object_get(old, keys[i]), json_object_get(now, keys[i]))) {
+            if (!json_equal(json_object_get(old, keys[i]), json_object_get(now, keys[i])) &&
+                !(i == 0 && cli->new_source)) { /* a failover names a new source */
                 hm_err_set(err, HM_ESTATE, "the state directory %s belongs to another task (its %s differs: "
                            "source %s, target %s); give this task its own --state-dir", d->path, keys[i],
                            json_string_value(json_object_get(old, "source")),

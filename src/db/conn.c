@@ -4,8 +4,13 @@
  */
 #include "db/conn.h"
 
+#include <arpa/inet.h>
 #include <errmsg.h>
+#include <errno.h>
 #include <mysqld_error.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +61,86 @@ hm_code hm_conn_fail(hm_conn *c, const char *what, hm_err *err)
                       "%s %s: error while %s: %s (%u)", c->role, c->addr, what, msg, e);
 }
 
+/* The TLS settings of ep on a fresh handle. Connector/C 3.3 encrypts when any TLS option is set
+ * (use_ssl) and the server offers it; it verifies the chain when a CA is given, and the host name
+ * when VERIFY_SERVER_CERT is on, which also refuses a server that offers no TLS before the login
+ * is sent. "required" without verification is enforced after the handshake (tls_check). */
+static hm_code tls_apply(hm_conn *c, const hm_endpoint *ep, hm_err *err)
+{
+    my_bool on = 1, off = 0;
+    hm_tls_mode m = ep->tls == HM_TLS_DEFAULT ? HM_TLS_PREFERRED : ep->tls;
+    int bad = 0;
+
+    if (m == HM_TLS_DISABLED) {
+        bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_ENFORCE, &off);
+        bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
+        return bad ? hm_err_set(err, HM_EINTERNAL, "%s: Connector/C refused the TLS options", c->role) : HM_OK;
+    }
+    {
+        /* a file we cannot read: said now, by name, rather than as a handshake failure */
+        const char *files[3] = {ep->tls_ca, ep->tls_cert, ep->tls_key};
+        static const char *const opt[3] = {"ca", "cert", "key"};
+        for (int i = 0; i < 3; i++)
+            if (files[i] && access(files[i], R_OK) != 0)
+                return hm_err_set(err, HM_ETLS, "%s %s: cannot read %s=%s: %s; give the path of a readable "
+                                  "PEM file", c->role, c->addr, opt[i], files[i], strerror(errno));
+    }
+    bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_ENFORCE, &on);
+    if (ep->tls_ca)
+        bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_CA, ep->tls_ca);
+    if (ep->tls_cert)
+        bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_CERT, ep->tls_cert);
+    if (ep->tls_key)
+        bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_KEY, ep->tls_key);
+    bad |= mysql_optionsv(c->my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, m == HM_TLS_VERIFY_IDENTITY ? &on : &off);
+    return bad ? hm_err_set(err, HM_EINTERNAL, "%s: Connector/C refused the TLS options", c->role) : HM_OK;
+}
+
+/* After the handshake: a mode that requires TLS got it. */
+static hm_code tls_check(hm_conn *c, const hm_endpoint *ep, hm_err *err)
+{
+    if (ep->tls < HM_TLS_REQUIRED || mysql_get_ssl_cipher(c->my))
+        return HM_OK;
+    return hm_err_set(err, HM_ETLS,
+                      "%s %s does not offer TLS, and the connection asks for it (tls=%s): nothing was done; "
+                      "enable TLS on the server (ssl_cert, ssl_key and ssl_ca under [mysqld], then restart it) "
+                      "or, on a trusted network only, connect with tls=preferred",
+                      c->role, c->addr, hm_tls_mode_name(ep->tls));
+}
+
+/* A TLS handshake failure, told apart by what Connector/C says. HM_ETLS, not HM_ECONNECT: waiting
+ * does not cure it, so the sync does not retry it. */
+static hm_code tls_fail(hm_conn *c, const hm_endpoint *ep, hm_err *err)
+{
+    const char *msg = mysql_error(c->my);
+    const char *ca = ep->tls_ca ? ep->tls_ca : "(none)";
+    if (strstr(msg, "does not support") || strstr(msg, "doesn't support") || strstr(msg, "not support SSL"))
+        return hm_err_set(err, HM_ETLS,
+                          "%s %s does not offer TLS, and the connection asks for it (tls=%s): nothing was "
+                          "done; enable TLS on the server (ssl_cert, ssl_key and ssl_ca under [mysqld], then "
+                          "restart it) or, on a trusted network only, connect with tls=preferred",
+                          c->role, c->addr, hm_tls_mode_name(ep->tls));
+    if (strstr(msg, "alidation of SSL server certificate") || strstr(msg, "hostname") ||
+        strstr(msg, "host name") || strstr(msg, "mismatch"))
+        return hm_err_set(err, HM_ETLS,
+                          "%s %s: its TLS certificate does not name the host connected to (%s), and "
+                          "tls=verify-identity requires it (%s): nothing was done; connect by a name the "
+                          "certificate holds (its subjectAltName), give the server a certificate for %s, or "
+                          "use tls=verify-ca to check the CA only",
+                          c->role, c->addr, ep->host, msg, ep->host);
+    if (strstr(msg, "certificate verify failed") || strstr(msg, "self-signed") || strstr(msg, "self signed") ||
+        strstr(msg, "unable to get local issuer") || strstr(msg, "unknown ca") || strstr(msg, "verify"))
+        return hm_err_set(err, HM_ETLS,
+                          "%s %s: its TLS certificate is not trusted: it is not signed by the CA in ca=%s (%s): "
+                          "nothing was done; give as ca= the certificate of the CA that signed the server's "
+                          "(the server's ssl_ca)",
+                          c->role, c->addr, ca, msg);
+    return hm_err_set(err, HM_ETLS,
+                      "%s %s: the TLS handshake failed (tls=%s, ca=%s): %s; check the files given as ca, cert "
+                      "and key, and the server's ssl settings",
+                      c->role, c->addr, hm_tls_mode_name(ep->tls), ca, msg);
+}
+
 hm_code hm_conn_open(hm_conn *c, const hm_endpoint *ep, const char *role, unsigned flags,
                      hm_err *err)
 {
@@ -66,7 +151,7 @@ hm_code hm_conn_open(hm_conn *c, const hm_endpoint *ep, const char *role, unsign
 
     memset(c, 0, sizeof *c);
     c->role = role;
-    snprintf(c->addr, sizeof c->addr, "%s:%u", ep->host, ep->port);
+    snprintf(c->addr, sizeof c->addr, strchr(ep->host, ':') ? "[%s]:%u" : "%s:%u", ep->host, ep->port);
     c->my = mysql_init(NULL);
     if (!c->my)
         return hm_err_set(err, HM_ENOMEM, "out of memory creating a %s connection", role);
@@ -78,12 +163,20 @@ hm_code hm_conn_open(hm_conn *c, const hm_endpoint *ep, const char *role, unsign
         unsigned int rt = 30; /* heartbeats come every second: silence this long is a dead peer */
         mysql_options(c->my, MYSQL_OPT_READ_TIMEOUT, &rt);
     }
+    if ((rc = tls_apply(c, ep, err)) != HM_OK) {
+        hm_conn_close(c);
+        return rc;
+    }
     if (!mysql_real_connect(c->my, ep->host, ep->user, ep->password ? ep->password : "", NULL,
                             ep->port, NULL,
                             CLIENT_MULTI_RESULTS | ((flags & HM_CONN_FOUND_ROWS) ? CLIENT_FOUND_ROWS : 0))) {
-        rc = hm_conn_fail(c, "connecting", err);
-        mysql_close(c->my);
-        c->my = NULL;
+        rc = mysql_errno(c->my) == CR_SSL_CONNECTION_ERROR ? tls_fail(c, ep, err)
+                                                            : hm_conn_fail(c, "connecting", err);
+        hm_conn_close(c);
+        return rc;
+    }
+    if ((rc = tls_check(c, ep, err)) != HM_OK) {
+        hm_conn_close(c);
         return rc;
     }
     ver = mysql_get_server_info(c->my);
@@ -98,6 +191,39 @@ hm_code hm_conn_open(hm_conn *c, const hm_endpoint *ep, const char *role, unsign
         return rc;
     }
     return HM_OK;
+}
+
+const char *hm_conn_tls_cipher(const hm_conn *c)
+{
+    return c->my ? mysql_get_ssl_cipher(c->my) : NULL;
+}
+
+bool hm_conn_addr_is_local(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_UNIX)
+        return true;
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_LOOPBACK(a))
+            return true;
+        return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+    }
+    return false;
+}
+
+bool hm_conn_is_local(const hm_conn *c)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    my_socket fd;
+    if (!c->my)
+        return false;
+    fd = mysql_get_socket(c->my);
+    if ((int)fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+        return false;
+    return hm_conn_addr_is_local((const struct sockaddr *)&ss);
 }
 
 void hm_conn_close(hm_conn *c)

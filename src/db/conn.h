@@ -7,6 +7,10 @@
  * or a generic source/target error) and writes one line: role, what was being done, the server's
  * own message, and what to do.
  *
+ * TLS follows the endpoint's mode (tls_* fields, from the URI's ?tls=...): a mode that requires
+ * TLS fails the open with one line saying which of "the server offers no TLS", "the certificate
+ * is not trusted", "the certificate does not name the host" it was; nothing is sent after that.
+ *
  * Sessions opened here are binary-safe (SET NAMES binary: bytes travel unconverted) and use
  * time_zone '+00:00' so TIMESTAMP values never shift.
  */
@@ -40,6 +44,14 @@ enum {
 hm_code hm_conn_open(hm_conn *c, const hm_endpoint *ep, const char *role, unsigned flags,
                      hm_err *err);
 void hm_conn_close(hm_conn *c);
+
+/* The TLS cipher in use (borrowed), NULL when the connection is not encrypted. */
+const char *hm_conn_tls_cipher(const hm_conn *c);
+/* Whether the connection's peer is on this machine (loopback or a Unix socket): traffic that
+ * never leaves it needs no encryption. */
+bool hm_conn_is_local(const hm_conn *c);
+struct sockaddr;
+bool hm_conn_addr_is_local(const struct sockaddr *sa);
 
 /* Fills err from the connection's last error; `what` says what was being done. Returns the code. */
 hm_code hm_conn_fail(hm_conn *c, const char *what, hm_err *err);

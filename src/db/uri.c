@@ -61,13 +61,109 @@ void hm_uri_release(hm_uri *u)
     free(u->user);
     free(u->password);
     free(u->host);
+    free(u->tls_ca);
+    free(u->tls_cert);
+    free(u->tls_key);
     memset(u, 0, sizeof *u);
+}
+
+static const char *const tls_names[] = {
+    [HM_TLS_DEFAULT] = "preferred",     [HM_TLS_DISABLED] = "disabled",
+    [HM_TLS_PREFERRED] = "preferred",   [HM_TLS_REQUIRED] = "required",
+    [HM_TLS_VERIFY_CA] = "verify-ca",   [HM_TLS_VERIFY_IDENTITY] = "verify-identity",
+};
+
+const char *hm_tls_mode_name(hm_tls_mode m)
+{
+    return (unsigned)m < sizeof tls_names / sizeof tls_names[0] ? tls_names[m] : "preferred";
+}
+
+/* One name=value of the query into tmp. */
+static hm_code parse_option(hm_uri *u, const char *s, size_t n, hm_err *err)
+{
+    static const char *const names[] = {"tls", "ca", "cert", "key"};
+    const char *eq = memchr(s, '=', n);
+    size_t nl = eq ? (size_t)(eq - s) : n;
+    char **slot = NULL;
+    char *v;
+    bool bad;
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == nl && strncmp(names[i], s, nl) == 0)
+            break;
+    if (i == sizeof names / sizeof names[0]) {
+        /* named only when it looks like a name: text after an unencoded '?' in a password must not
+         * be echoed */
+        bool plain = nl > 0 && nl <= 32;
+        for (size_t k = 0; k < nl && plain; k++)
+            plain = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') || s[k] == '_' || s[k] == '-';
+        return hm_err_set(err, HM_EUSAGE, "connection option %s%.*s%s is unknown (a '?' in a user or password "
+                          "must be written %%3F): the options are tls=disabled|preferred|required|verify-ca|"
+                          "verify-identity, ca=FILE, cert=FILE, key=FILE", plain ? "'" : "",
+                          plain ? (int)nl : 0, s, plain ? "'" : "after '?'");
+    }
+    if (!eq || eq + 1 == s + n)
+        return hm_err_set(err, HM_EUSAGE, "connection option %s has no value (%s=...)", names[i], names[i]);
+    v = pct_decode(eq + 1, (size_t)(s + n - eq - 1), &bad);
+    if (!v)
+        return bad ? hm_err_set(err, HM_EUSAGE, "connection option %s has a bad %%XX escape", names[i])
+                   : hm_err_set(err, HM_ENOMEM, "out of memory");
+    if (i == 0) {
+        hm_tls_mode m = HM_TLS_DEFAULT;
+        for (size_t k = 1; k < sizeof tls_names / sizeof tls_names[0]; k++)
+            if (strcmp(v, tls_names[k]) == 0)
+                m = (hm_tls_mode)k;
+        if (m == HM_TLS_DEFAULT || u->tls != HM_TLS_DEFAULT) {
+            hm_code rc = u->tls != HM_TLS_DEFAULT
+                             ? hm_err_set(err, HM_EUSAGE, "connection option tls is given twice")
+                             : hm_err_set(err, HM_EUSAGE, "connection option tls=%.40s: expected disabled, "
+                                          "preferred, required, verify-ca or verify-identity", v);
+            free(v);
+            return rc;
+        }
+        u->tls = m;
+        free(v);
+        return HM_OK;
+    }
+    slot = i == 1 ? &u->tls_ca : i == 2 ? &u->tls_cert : &u->tls_key;
+    if (*slot) {
+        free(v);
+        return hm_err_set(err, HM_EUSAGE, "connection option %s is given twice", names[i]);
+    }
+    *slot = v;
+    return HM_OK;
+}
+
+/* The query after '?': options, then their agreement. */
+static hm_code parse_query(hm_uri *u, const char *q, hm_err *err)
+{
+    hm_code rc;
+    while (*q) {
+        size_t n = strcspn(q, "&");
+        if (n && (rc = parse_option(u, q, n, err)) != HM_OK)
+            return rc;
+        q += n;
+        if (*q == '&')
+            q++;
+    }
+    if (u->tls == HM_TLS_DEFAULT && u->tls_ca)
+        u->tls = HM_TLS_VERIFY_CA; /* a CA given is a CA to verify with (as MySQL's client does) */
+    if ((u->tls == HM_TLS_VERIFY_CA || u->tls == HM_TLS_VERIFY_IDENTITY) && !u->tls_ca)
+        return hm_err_set(err, HM_EUSAGE, "connection option tls=%s needs ca=FILE (the CA certificate that "
+                          "signed the server's)", hm_tls_mode_name(u->tls));
+    if (u->tls == HM_TLS_DISABLED && (u->tls_ca || u->tls_cert || u->tls_key))
+        return hm_err_set(err, HM_EUSAGE, "connection option tls=disabled contradicts ca, cert and key");
+    if (!u->tls_cert != !u->tls_key)
+        return hm_err_set(err, HM_EUSAGE, "connection options cert=FILE and key=FILE go together (the client "
+                          "certificate and its private key)");
+    return HM_OK;
 }
 
 hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
 {
     static const char scheme[] = "mysql://";
-    const char *p, *at, *hostp, *colon, *end;
+    const char *p, *at, *hostp, *colon, *end, *query;
     char *hostend;
     bool bad = false;
     hm_uri tmp;
@@ -79,9 +175,10 @@ hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
                           "connection must look like mysql://USER:PASS@HOST:PORT");
     p = text + sizeof scheme - 1;
     end = p + strcspn(p, "/?#");
-    if (*end != '\0' && !(end[0] == '/' && end[1] == '\0'))
-        return hm_err_set(err, HM_EUSAGE,
-                          "connection must look like mysql://USER:PASS@HOST:PORT (no path or options)");
+    query = end[0] == '/' ? end + 1 : end;
+    if (*query != '\0' && *query != '?')
+        return hm_err_set(err, HM_EUSAGE, "connection must look like mysql://USER:PASS@HOST:PORT"
+                          "[?tls=MODE&ca=FILE] (no path or fragment)");
     /* the last '@' before the host separates credentials, so an unencoded '@' in a password works */
     at = NULL;
     for (const char *q = p; q < end; q++)
@@ -124,6 +221,13 @@ hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
     }
     if (tmp.host[0] == '\0')
         goto no_host;
+    for (const unsigned char *h = (const unsigned char *)tmp.host; *h; h++)
+        if (*h <= ' ' || *h == 0x7f || *h == '[' || *h == ']' || *h == '\\') {
+            /* not in a host name or address; '[' would not print back as the same URI */
+            hm_uri_release(&tmp);
+            return hm_err_set(err, HM_EUSAGE, "connection host has a character no host name or address "
+                              "holds (a space, a control character, '[', ']' or '\\')");
+        }
     tmp.port = 3306;
     if (colon) {
         unsigned long port;
@@ -139,6 +243,16 @@ hm_code hm_uri_parse(const char *text, hm_uri *u, hm_err *err)
         if (*hostend != '\0' || port == 0 || port > 65535)
             goto bad_port;
         tmp.port = (unsigned)port;
+    }
+    /* the options last: every earlier exit has only user, password and host to release */
+    if (*query == '?') {
+        hm_err qerr;
+        if (parse_query(&tmp, query + 1, &qerr) != HM_OK) {
+            hm_uri_release(&tmp);
+            if (err)
+                *err = qerr;
+            return qerr.code;
+        }
     }
     *u = tmp;
     return HM_OK;
@@ -172,17 +286,41 @@ hm_code hm_uri_set_password(hm_uri *u, const char *password, hm_err *err)
 
 void hm_uri_redacted(const hm_uri *u, char *out, size_t outsz)
 {
-    /* the user percent-encoded, so that the text parses back to the same user */
-    char user[3 * 256 + 1];
-    size_t j = 0;
+    /* the user percent-encoded, so that the text parses back to the same user: whole, never cut
+     * short (a cut user would name another account when the task resumes) */
+    const char *uname = u->user ? u->user : "";
+    size_t usz = 3 * strlen(uname) + 1, j = 0;
+    char *user = malloc(usz);
     const char *h = u->host ? u->host : "";
-    for (const unsigned char *p = (const unsigned char *)(u->user ? u->user : ""); *p && j + 4 < sizeof user; p++) {
+    if (!user) {
+        snprintf(out, outsz, "mysql://");
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)uname; *p && j + 4 <= usz; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
             *p == '_' || *p == '-' || *p == '~')
             user[j++] = (char)*p;
         else
-            j += (size_t)snprintf(user + j, sizeof user - j, "%%%02X", *p);
+            j += (size_t)snprintf(user + j, usz - j, "%%%02X", *p);
     }
     user[j] = '\0';
-    snprintf(out, outsz, strchr(h, ':') ? "mysql://%s@[%s]:%u" : "mysql://%s@%s:%u", user, h, u->port);
+    int n = snprintf(out, outsz, strchr(h, ':') ? "mysql://%s@[%s]:%u" : "mysql://%s@%s:%u", user, h, u->port);
+    free(user);
+    const char *files[3] = {u->tls_ca, u->tls_cert, u->tls_key};
+    static const char *const fname[3] = {"ca", "cert", "key"};
+    bool first = true;
+    if (u->tls != HM_TLS_DEFAULT && n >= 0 && (size_t)n < outsz) {
+        n += snprintf(out + n, outsz - (size_t)n, "?tls=%s", hm_tls_mode_name(u->tls));
+        first = false;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (!files[i] || n < 0 || (size_t)n >= outsz)
+            continue;
+        n += snprintf(out + n, outsz - (size_t)n, "%c%s=", first ? '?' : '&', fname[i]);
+        first = false;
+        for (const unsigned char *p = (const unsigned char *)files[i]; *p && n >= 0 && (size_t)n + 4 < outsz; p++)
+            n += *p > ' ' && *p < 0x7f && !strchr("%&=#?+", *p)
+                     ? snprintf(out + n, outsz - (size_t)n, "%c", *p)
+                     : snprintf(out + n, outsz - (size_t)n, "%%%02X", *p);
+    }
 }

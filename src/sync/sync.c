@@ -31,6 +31,7 @@
 #include "copy/deferred.h"
 #include "copy/select.h"
 #include "db/conn.h"
+#include "db/server.h"
 #include "db/sqlq.h"
 #include "sync/apply.h"
 #include "sync/commit.h"
@@ -1331,7 +1332,9 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         rc = hm_conn_fail(&s->L->tgt, "committing", err);
         goto out;
     }
-    s->snaps_active = hm_sync_pos_cmp(&s->committed, &s->snaps.last) < 0;
+    /* position 0: a checkpoint that is a GTID set alone (after a failover, which checked that the
+     * snapshots were passed) */
+    s->snaps_active = s->committed.pos != 0 && hm_sync_pos_cmp(&s->committed, &s->snaps.last) < 0;
     for (int i = 0; i < 2; i++) {
         if ((s->lanes[i].ckpt = hm_sync_state_prepare(&s->lanes[i].tgt, err)) == NULL ||
             (s->lanes[i].ap = hm_sync_applier_new(&s->lanes[i].tgt, err)) == NULL) {
@@ -1346,6 +1349,16 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     }
     if ((rc = hm_conn_open(&s->mon, &s->o.source, "source", 0, err)) != HM_OK)
         goto out;
+    {
+        /* a resume may name another source (failover): never one that is the target */
+        hm_server_match m;
+        if ((rc = hm_server_compare(&s->mon, &s->L->tgt, &m, err)) != HM_OK)
+            goto out;
+        if (m.same) {
+            rc = hm_server_same_error(&s->mon, &s->L->tgt, &m, err);
+            goto out;
+        }
+    }
     rc = hm_sync_feed_start(&s->feed, &s->o.source, s->committed.file, s->committed.pos,
                             s->gtid_txt.data ? s->gtid_txt.data : "", s->server_id, FEED_BYTES, err);
     if (rc != HM_OK)
@@ -1446,19 +1459,6 @@ out:
     return rc;
 }
 
-/* Errors a new run may cure: a connection lost, a server restarting. */
-static bool retryable(const hm_err *err)
-{
-    static const char *const marks[] = {"(2002)", "(2003)", "(2006)", "(2013)", "(1053)", "(1927)",
-                                        "Lost connection", "gone away", "shutdown in progress"};
-    if (err->code == HM_ECONNECT)
-        return true;
-    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
-        if (strstr(err->msg, marks[i]))
-            return true;
-    return false;
-}
-
 hm_code hm_sync_run(hm_sync *s, hm_sync_result *res, hm_err *err)
 {
     double first_failure = 0, backoff = 0.5;
@@ -1469,7 +1469,7 @@ hm_code hm_sync_run(hm_sync *s, hm_sync_result *res, hm_err *err)
     for (;;) {
         double started = hm_clock_now();
         rc = run_once(s, res, err);
-        if (rc == HM_OK || rc == HM_ECANCELLED || !retryable(err))
+        if (rc == HM_OK || rc == HM_ECANCELLED || !hm_err_retryable(err))
             break;
         if (hm_clock_now() - started > 30) { /* it ran well for a while: a new outage */
             first_failure = 0;

@@ -27,6 +27,18 @@ const char *hm_code_text(hm_code code)
     return "unknown error";
 }
 
+bool hm_err_retryable(const hm_err *err)
+{
+    static const char *const marks[] = {"(2002)", "(2003)", "(2006)", "(2013)", "(1053)", "(1927)",
+                                        "Lost connection", "gone away", "shutdown in progress"};
+    if (err->code == HM_ECONNECT)
+        return true;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strstr(err->msg, marks[i]))
+            return true;
+    return false;
+}
+
 hm_code hm_err_set(hm_err *err, hm_code code, const char *fmt, ...)
 {
     if (err) {

@@ -18,6 +18,19 @@
 #   hm_sql NAME SQL...        run SQL (batch mode, no column names) as root over TCP
 #   hm_uri NAME               mysql://root:PASS@127.0.0.1:PORT
 #   hm_port NAME              the server's port
+#   hm_fault_start NAME SERVER    a fault-injecting proxy (faultproxy.py) on a free port in front of
+#                             SERVER; hm_fault_uri NAME: mysql://root:PASS@127.0.0.1:PROXYPORT;
+#                             hm_fault NAME COMMAND: pass | cut | stall S | trickle BPS S |
+#                             chaos SEED S | refuse S (see faultproxy.py); hm_fault_total NAME:
+#                             faults injected so far; stopped by hm_fault_stop / hm_srv_stop_all
+#   hm_tls_certs DIR          a test PKI made with openssl in DIR: ca.pem (the CA), server.pem /
+#                             server-key.pem (names localhost and 127.0.0.1), wrong.pem /
+#                             wrong-key.pem (signed by the CA, names only db.example.com),
+#                             client.pem / client-key.pem (for REQUIRE X509), other-ca.pem (a CA
+#                             that signed nothing here: "untrusted")
+#   hm_tls_opts DIR [CERT]    mariadbd options serving DIR/CERT.pem (default server), with
+#                             require_secure_transport=ON: every TCP client must use TLS
+#                             (the mariadb client of the harness does by default)
 
 HM_TEST_ROOT=${HM_TEST_ROOT:-/tmp/hotmig-test.$(id -u)}
 HM_TEST_PASSWORD=${HM_TEST_PASSWORD:-hm-test-pw}
@@ -149,18 +162,23 @@ hm_srv_restart() {
     hm__srv_launch "$1"
 }
 
-hm_srv_stop() {
-    local name=$1 dir="$HM_TEST_ROOT/$1" pid i
-    [ -f "$dir/pid" ] || return 0
-    pid=$(cat "$dir/pid")
+# hm__stop_pidfile FILE TENTHS: TERM to the pid in FILE, KILL after TENTHS/10 s, FILE removed
+hm__stop_pidfile() {
+    local pid i
+    [ -f "$1" ] || return 0
+    pid=$(cat "$1")
     kill "$pid" 2>/dev/null
-    for i in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for i in $(seq 1 "$2"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null
-    rm -f "$dir/pid"
+    rm -f "$1"
 }
+
+hm_srv_stop() { hm__stop_pidfile "$HM_TEST_ROOT/$1/pid" 300; }
 
 hm_srv_stop_all() {
     local n
+    for n in $HM_FAULT_STARTED; do hm_fault_stop "$n" >/dev/null; done
+    HM_FAULT_STARTED=
     for n in $HM_SRV_STARTED; do hm_srv_stop "$n"; done
     HM_SRV_STARTED=
 }
@@ -174,3 +192,65 @@ hm_sql() {
 }
 
 hm_uri() { echo "mysql://root:$HM_TEST_PASSWORD@127.0.0.1:$(hm_port "$1")"; }
+
+hm_tls_certs() {
+    local d=$1 n
+    mkdir -p "$d" || return 1
+    (
+        cd "$d" || exit 1
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hotmig test CA" \
+            -keyout ca-key.pem -out ca.pem 2>/dev/null || exit 1
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hotmig other CA" \
+            -keyout other-ca-key.pem -out other-ca.pem 2>/dev/null || exit 1
+        for n in server:"DNS:localhost,IP:127.0.0.1" wrong:"DNS:db.example.com" client:"DNS:hotmig-client"; do
+            local name=${n%%:*} san=${n#*:}
+            openssl req -newkey rsa:2048 -nodes -subj "/CN=${san#DNS:}" -keyout "$name-key.pem" \
+                -out "$name.csr" 2>/dev/null || exit 1
+            printf 'subjectAltName=%s\n' "$san" >"$name.ext"
+            openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+                -extfile "$name.ext" -out "$name.pem" 2>/dev/null || exit 1
+        done
+    )
+}
+
+hm_tls_opts() {
+    local d=$1 c=${2:-server}
+    echo "--ssl-ca=$d/ca.pem --ssl-cert=$d/$c.pem --ssl-key=$d/$c-key.pem --require-secure-transport=ON"
+}
+
+HM_FAULT_STARTED=${HM_FAULT_STARTED:-}
+hm_fault_start() {
+    local name=$1 server=$2 dir="$HM_TEST_ROOT/fault-$1" port i
+    mkdir -p "$dir"
+    port=$(hm__free_port "$BASHPID") || return 1
+    echo pass >"$dir/control"
+    : >"$dir/log"
+    python3 "$(dirname "${BASH_SOURCE[0]}")/faultproxy.py" --listen "$port" --to "$(hm_port "$server")" \
+        --control "$dir/control" --log "$dir/log" >"$dir/out" 2>&1 &
+    echo $! >"$dir/pid"
+    echo "$port" >"$dir/port"
+    for i in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+        sleep 0.05
+    done
+    hm__release_port "$port"
+    HM_FAULT_STARTED="$HM_FAULT_STARTED $name"
+}
+hm_fault_uri() { echo "mysql://root:$HM_TEST_PASSWORD@127.0.0.1:$(cat "$HM_TEST_ROOT/fault-$1/port")"; }
+hm_fault() {
+    local dir="$HM_TEST_ROOT/fault-$1"
+    shift
+    # a new file each time, with a serial, so that the same command twice is seen twice
+    echo "$* # $RANDOM$RANDOM" >"$dir/control.new" && mv "$dir/control.new" "$dir/control"
+}
+hm_fault_total() {
+    local log="$HM_TEST_ROOT/fault-$1/log"
+    printf 'cut %s (%s connections) stall %s trickle %s\n' "$(grep -c ' cut ' "$log")" \
+        "$(awk '$2 == "cut" { n += $3 } END { print n + 0 }' "$log")" "$(grep -c ' stall ' "$log")" \
+        "$(grep -c ' trickle ' "$log")"
+}
+hm_fault_stop() {
+    [ -f "$HM_TEST_ROOT/fault-$1/pid" ] || return 0
+    hm__stop_pidfile "$HM_TEST_ROOT/fault-$1/pid" 30
+    tail -1 "$HM_TEST_ROOT/fault-$1/log"
+}

@@ -1,11 +1,12 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
-# shellcheck disable=SC2034 # SRC, TGT and IT_SRC_OPTS are for the tests that source this file
+# shellcheck disable=SC2034 # SRC, TGT, IT_SRC_OPTS and IT_TGT_OPTS are for the tests that source this file
 # tests/integration/lib.sh: shared setup for integration tests (sourced).
 #
 # Starts a source and a target MariaDB (harness), stops them on exit, and offers assertions that
 # compare data, never just exit codes. Every failure prints what differed.
 #   it_start                 start servers "src" and "tgt" under a per-test HM_TEST_ROOT, with the
-#                            extra mariadbd options in the array IT_SRC_OPTS for the source;
+#                            extra mariadbd options in the arrays IT_SRC_OPTS for the source and
+#                            IT_TGT_OPTS for the target;
 #                            sets SRC and TGT (URIs)
 #   it_fresh_target          stop the target and start an empty one in its place
 #   it_fail MSG              print MSG and exit 1
@@ -22,6 +23,11 @@
 #                            returns once the task syncs
 #   it_resume DIR LOG        hotmig resume --state-dir DIR in the background, the same way
 #   HOTMIG                   the binary under test (default build/hotmig)
+#   it_audit_start WRITERS [TABLES]  WRITERS clients of the source each inserting (w, n), n = 1, 2, ...
+#                            into app.audit (id, w, n, UNIQUE (w, n)) every 10 ms, and updating a
+#                            row of app.t1..tTABLES (id 1..6000) when TABLES > 0; it_audit_stop
+#                            stops them and prints the rows written; it_audit_equal N: the
+#                            target holds exactly those N rows, no writer with a gap
 
 set -uo pipefail
 IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +40,7 @@ source "$IT_REPO/tests/harness/mariadb.sh"
 # the URIs of the two servers, set by it_start
 SRC='' TGT=''
 IT_SRC_OPTS=()
+IT_TGT_OPTS=()
 IT_BG_PIDS=()
 IT_MPID=
 
@@ -51,14 +58,14 @@ it_start() {
     [ -x "$HOTMIG" ] || it_fail "no hotmig binary at $HOTMIG"
     mkdir -p "$HM_TEST_ROOT"
     hm_srv_start src source "${IT_SRC_OPTS[@]}" || it_fail "source server did not start"
-    hm_srv_start tgt target || it_fail "target server did not start"
+    hm_srv_start tgt target "${IT_TGT_OPTS[@]}" || it_fail "target server did not start"
     SRC=$(hm_uri src)
     TGT=$(hm_uri tgt)
 }
 
 it_fresh_target() {
     hm_srv_stop tgt
-    hm_srv_start tgt target || it_fail "target server did not restart"
+    hm_srv_start tgt target "${IT_TGT_OPTS[@]}" || it_fail "target server did not restart"
     TGT=$(hm_uri tgt)
 }
 
@@ -202,4 +209,30 @@ it_wait_state() {
         sleep 0.1
     done
     it_fail "state did not become '$want' within $secs s (it is '$st')"
+}
+
+IT_AUDIT_PIDS=()
+it_audit_start() {
+    local w writers=$1 tables=${2:-0}
+    for w in $(seq 1 "$writers"); do
+        ( for n in $(seq 1 1000000); do
+              echo "INSERT INTO app.audit (w, n) VALUES ($w, $n);"
+              [ "$tables" -gt 0 ] && echo "UPDATE app.t$(( (n % tables) + 1 )) SET v = v + 1 WHERE id = 1 + ($n * 13 + $w) % 6000;"
+              sleep 0.01
+          done | mariadb --no-defaults -h127.0.0.1 -P"$(hm_port src)" -uroot -p"$HM_TEST_PASSWORD" ) &
+        IT_AUDIT_PIDS+=($!)
+        IT_BG_PIDS+=($!)
+    done
+}
+it_audit_stop() {
+    local p
+    for p in "${IT_AUDIT_PIDS[@]}"; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+    wait "${IT_AUDIT_PIDS[@]}" 2>/dev/null
+    IT_AUDIT_PIDS=()
+    hm_sql src "SELECT COUNT(*) FROM app.audit"
+}
+it_audit_equal() {
+    it_eq "$(hm_sql tgt "SELECT COUNT(*) FROM app.audit")" "$1" "audit rows on the target (each change once)"
+    it_eq "$(hm_sql tgt "SELECT COUNT(*) FROM (SELECT w FROM app.audit GROUP BY w HAVING MAX(n) <> COUNT(*)) x")" 0 \
+        "writers with a gap on the target"
 }

@@ -21,7 +21,7 @@ python3 - "$OUT" <<'PY' || fail "JSON shape"
 import json, sys
 items = json.load(open(sys.argv[1]))
 ids = [i["id"] for i in items]
-want = """source.connect target.connect version.path selection.patterns source.privileges
+want = """servers.distinct source.connect target.connect source.tls target.tls version.path selection.patterns source.privileges
 target.privileges target.conflicts target.other_objects target.capacity source.server_id source.log_bin
 source.binlog_format source.binlog_row_image source.binlog_compression source.gtid_mode
 source.binlog_retention source.binlog_row_value_options source.binlog_row_metadata source.xa_prepared
@@ -50,7 +50,7 @@ head -1 "$HM_TEST_ROOT/table.txt" | grep -Eq '^ITEM +RESULT +MESSAGE / FIX$' || 
 grep -Eq '^source\.connect +PASS +connected to ' "$HM_TEST_ROOT/table.txt" || fail "table row"
 grep -Eq '^target\.capacity +WARNING +.*\n?' "$HM_TEST_ROOT/table.txt" || fail "table warning row"
 grep -Eq '^ +fix: pass --target-capacity BYTES' "$HM_TEST_ROOT/table.txt" || fail "table fix line"
-tail -1 "$HM_TEST_ROOT/table.txt" | grep -Eq '^33 items: [0-9]+ PASS, [0-9]+ WARNING, 0 FAILED, 0 SKIPPED \([0-9.]+ s\)$' \
+tail -1 "$HM_TEST_ROOT/table.txt" | grep -Eq '^36 items: [0-9]+ PASS, [0-9]+ WARNING, 0 FAILED, 0 SKIPPED \([0-9.]+ s\)$' \
     || fail "table summary: $(tail -1 "$HM_TEST_ROOT/table.txt")"
 
 # --- wrong password: FAILED with the server's message and the statement; never the password ---
@@ -71,7 +71,7 @@ hm_sql src "CREATE USER 'tls'@'127.0.0.1' IDENTIFIED BY 'tlspw' REQUIRE SSL; GRA
     || fail "tls account"
 check --source "mysql://tls:tlspw@127.0.0.1:$P" --target "$TGT"
 expect_rc 1 "account requiring TLS"
-item source.connect FAILED "m:Access denied for user 'tls'@'127.0.0.1'" "f:hotmig connects without TLS: ALTER USER 'tls'@'127.0.0.1' REQUIRE NONE"
+item source.connect FAILED "m:Access denied for user 'tls'@'127.0.0.1'" "f:add ?tls=required (and cert=FILE&key=FILE for X509) to --source" "f:let it in without TLS: ALTER USER 'tls'@'127.0.0.1' REQUIRE NONE"
 hm_sql src "$(fix_of source.connect | grep -Eo "ALTER USER 'tls'@'127.0.0.1' REQUIRE NONE")" || fail "the TLS fix does not run"
 check --source "mysql://tls:tlspw@127.0.0.1:$P" --target "$TGT"
 expect_rc 0 "account after REQUIRE NONE"

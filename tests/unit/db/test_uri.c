@@ -6,7 +6,10 @@
  *     separates), an unencoded ':' in the password, [IPv6] with and without port, trailing '/'
  *   - invalid forms each return HM_EUSAGE, leave the hm_uri empty, and give a message that does
  *     not contain the password: wrong scheme, no user, no host, port 0 / 65536 / non-numeric /
- *     empty / too long / signed / blank-prefixed, bad %XX, %00, a path, ?query or #fragment after the host
+ *     empty / too long / signed / blank-prefixed, bad %XX, %00, a path, an unknown ?option or
+ *     #fragment after the host; text after a '?' inside a password never echoed
+ *   - ?tls=MODE&ca=&cert=&key=: each mode, percent-encoded paths, ca alone meaning verify-ca;
+ *     unknown, repeated, empty or contradictory options refused with a message naming them
  *   - hm_uri_redacted never contains the password and parses back to the same user, host, port;
  *     hm_uri_set_password replaces it
  */
@@ -236,6 +239,81 @@ static void test_path_query_fragment(void **state)
     /* an unencoded '/' in the password is a path, and must not be echoed */
     bad("mysql://u:hun/ter2@h", "hun/ter2");
     bad("mysql://u:hunter2?@h", "hunter2");
+    bad("mysql://u:hun?ter2@h", "ter2");
+    bad("mysql://u:hun@ter?2@h", "ter?2");
+}
+
+/* ?tls=...&ca=...&cert=...&key=... */
+static void tls_ok(const char *text, hm_tls_mode m, const char *ca, const char *cert, const char *key)
+{
+    hm_uri u;
+    hm_err err;
+    memset(&err, 0, sizeof err);
+    if (hm_uri_parse(text, &u, &err) != HM_OK)
+        fail_msg("'%s' rejected: %s", text, err.msg);
+    assert_int_equal(u.tls, m);
+    if (ca) assert_string_equal(u.tls_ca, ca); else assert_null(u.tls_ca);
+    if (cert) assert_string_equal(u.tls_cert, cert); else assert_null(u.tls_cert);
+    if (key) assert_string_equal(u.tls_key, key); else assert_null(u.tls_key);
+    assert_string_equal(u.host, "h");
+    assert_int_equal(u.port, 3307);
+    {
+        /* redacted parses back to the same options */
+        char out[1024];
+        hm_uri v;
+        hm_uri_redacted(&u, out, sizeof out);
+        if (hm_uri_parse(out, &v, &err) != HM_OK)
+            fail_msg("redacted '%s' rejected: %s", out, err.msg);
+        assert_int_equal(v.tls, u.tls);
+        if (ca) assert_string_equal(v.tls_ca, ca);
+        if (cert) assert_string_equal(v.tls_cert, cert);
+        if (key) assert_string_equal(v.tls_key, key);
+        hm_uri_release(&v);
+    }
+    hm_uri_release(&u);
+    assert_null(u.tls_ca);
+}
+
+static void bad_says(const char *text, const char *says)
+{
+    hm_uri u;
+    hm_err err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(hm_uri_parse(text, &u, &err), HM_EUSAGE);
+    if (!strstr(err.msg, says))
+        fail_msg("'%s': message '%s' does not say '%s'", text, err.msg, says);
+    assert_null(strstr(err.msg, "s3cret"));
+}
+
+static void test_tls_options(void **state)
+{
+    (void)state;
+    tls_ok("mysql://u:p@h:3307", HM_TLS_DEFAULT, NULL, NULL, NULL);
+    tls_ok("mysql://u:p@h:3307/", HM_TLS_DEFAULT, NULL, NULL, NULL);
+    tls_ok("mysql://u:p@h:3307?tls=disabled", HM_TLS_DISABLED, NULL, NULL, NULL);
+    tls_ok("mysql://u:p@h:3307?tls=preferred", HM_TLS_PREFERRED, NULL, NULL, NULL);
+    tls_ok("mysql://u:p@h:3307/?tls=required", HM_TLS_REQUIRED, NULL, NULL, NULL);
+    tls_ok("mysql://u:p@h:3307?tls=verify-ca&ca=/etc/ca.pem", HM_TLS_VERIFY_CA, "/etc/ca.pem", NULL, NULL);
+    tls_ok("mysql://u:p@h:3307?ca=/etc/ca.pem", HM_TLS_VERIFY_CA, "/etc/ca.pem", NULL, NULL);
+    tls_ok("mysql://u:p@h:3307?tls=verify-identity&ca=/a%26b%3Dc%20d.pem&cert=/c.pem&key=/k.pem",
+           HM_TLS_VERIFY_IDENTITY, "/a&b=c d.pem", "/c.pem", "/k.pem");
+    tls_ok("mysql://u:p@h:3307?tls=required&cert=/c.pem&key=/k.pem&", HM_TLS_REQUIRED, NULL, "/c.pem", "/k.pem");
+    bad_says("mysql://u:s3cret@h:3307?ssl=1", "connection option 'ssl' is unknown");
+    bad_says("mysql://u:s3cret@h:3307?tls=yes", "tls=yes: expected disabled, preferred");
+    bad_says("mysql://u:s3cret@h:3307?tls=", "tls has no value");
+    bad_says("mysql://u:s3cret@h:3307?tls", "tls has no value");
+    bad_says("mysql://u:s3cret@h:3307?tls=required&tls=disabled", "tls is given twice");
+    bad_says("mysql://u:s3cret@h:3307?ca=/a&ca=/b", "ca is given twice");
+    bad_says("mysql://u:s3cret@h:3307?tls=verify-identity", "needs ca=FILE");
+    bad_says("mysql://u:s3cret@h:3307?tls=verify-ca", "needs ca=FILE");
+    bad_says("mysql://u:s3cret@h:3307?tls=disabled&ca=/a", "contradicts");
+    bad_says("mysql://u:s3cret@h:3307?cert=/c.pem", "go together");
+    bad_says("mysql://u:s3cret@h:3307?key=/k.pem", "go together");
+    bad_says("mysql://u:s3cret@h:3307?ca=%zz", "bad %XX escape");
+    bad_says("mysql://u:s3cret@h:3307#x", "no path or fragment");
+    bad_says("mysql://u:s3cret@[[6]", "a character no host name");  /* found by fuzz_uri */
+    bad_says("mysql://u:s3cret@a b:1", "a character no host name");
+    bad_says("mysql://u:s3cret@h:3307/db?tls=required", "no path or fragment");
 }
 
 static void test_redacted(void **state)
@@ -345,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_bad_escape),
         cmocka_unit_test(test_nul_escape),
         cmocka_unit_test(test_path_query_fragment),
+        cmocka_unit_test(test_tls_options),
         cmocka_unit_test(test_redacted),
         cmocka_unit_test(test_redacted_truncates),
         cmocka_unit_test(test_set_password),
