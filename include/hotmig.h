@@ -69,7 +69,8 @@ typedef enum hm_stage {
     HM_STAGE_SCHEMA,
     HM_STAGE_DATA,
     HM_STAGE_OBJECTS, /* views, routines, triggers, events: after the data */
-    HM_STAGE_DONE
+    HM_STAGE_DONE,
+    HM_STAGE_VERIFY   /* hm_verify: comparing chunks */
 } hm_stage;
 
 const char *hm_stage_name(hm_stage stage);
@@ -238,5 +239,87 @@ void hm_sync_finish_lock_source(hm_sync *s);
 /* Stops soon, keeping the checkpoint. Thread- and async-signal-safe. */
 void hm_sync_cancel(hm_sync *s);
 void hm_sync_free(hm_sync *s);
+
+/*
+ * Verification: proves the target holds the same rows as the source, table by table.
+ *
+ * Each table is compared in chunks of its key (primary or NOT NULL unique key), the same key
+ * ranges on both servers, each chunk sized to take about half a second. Both servers compute
+ * the chunk's row count and the sum of a 64-bit hash of each row's canonical form in SQL, at
+ * the same time, so an equal chunk sends two numbers over the network. A chunk whose sums differ
+ * is compared again (up to `rechecks` times: the source may have been written meanwhile), then
+ * narrowed to rows: each row missing on the target, extra on the target, or changed (with the
+ * columns that differ). Tables without a usable key are compared as multisets of rows (slow).
+ *
+ * Nothing is written to the source; on the target, only to hotmig_meta (verify_run,
+ * verify_table, verify_diff), one transaction per chunk: a run killed at any moment and started
+ * again with the same selection goes on after the last chunk compared and reports the same
+ * answer. A run that ended starts afresh.
+ */
+typedef enum hm_verify_kind {
+    HM_VERIFY_MISSING = 0, /* the source has the row, the target does not */
+    HM_VERIFY_EXTRA,       /* the target has a row the source does not */
+    HM_VERIFY_CHANGED      /* both have the key; the named columns differ */
+} hm_verify_kind;
+
+const char *hm_verify_kind_name(hm_verify_kind k); /* "missing", "extra", "changed" */
+
+/* One difference, handed to the callback; valid only during the call. */
+typedef struct hm_verify_diff {
+    const char *db, *table;
+    hm_verify_kind kind;
+    const char *key;     /* "id=5", "(a, b)=('x', 3)"; keyless tables: "row (v1, v2, ...)" */
+    const char *columns; /* HM_VERIFY_CHANGED: "a, b"; else "" */
+    uint64_t copies;     /* keyless tables: how many copies are missing / extra; else 1 */
+} hm_verify_diff;
+
+typedef void (*hm_verify_diff_fn)(const hm_verify_diff *d, void *ud);
+
+typedef struct hm_verify_opts {
+    hm_endpoint source, target;
+    const char *const *include; /* as hm_copy_opts */
+    size_t n_include;
+    const char *const *exclude;
+    size_t n_exclude;
+    unsigned threads;           /* tables compared at once (each: one source and two target
+                                   connections); 0: 4 */
+    uint64_t chunk_rows;        /* fixed rows per chunk; 0: sized to about 0.5 s per chunk */
+    uint64_t max_rows_per_sec;  /* 0: unlimited */
+    unsigned rechecks;          /* a differing chunk is compared again up to this often before its
+                                   rows are reported; 0: 3 */
+    const char *fix_sql_path;   /* NULL: none; else the SQL that makes the target equal is written
+                                   there (replaced) */
+    hm_progress_fn progress;    /* may be NULL; called from the thread running hm_verify_run */
+    void *progress_ud;
+    unsigned progress_interval_ms; /* 0: 1000 */
+    hm_verify_diff_fn diff;     /* may be NULL; every difference, once, after the comparison, in
+                                   table order (also those found by an earlier, interrupted run) */
+    void *diff_ud;
+} hm_verify_opts;
+
+typedef struct hm_verify_result {
+    unsigned tables_total, tables_equal, tables_differ;
+    uint64_t rows_compared;   /* source rows, this run and the interrupted runs it continues */
+    uint64_t chunks_compared, chunks_skipped; /* skipped: done by an earlier interrupted run */
+    uint64_t rechecks;        /* chunks compared again because they differed at first */
+    uint64_t missing, extra, changed; /* rows (keyless: copies) */
+    bool resumed;
+    bool source_written;      /* a re-check saw the source change: it was being written */
+    char differ[1024];        /* "db.t, db.u" (may end in "...") */
+    char written[1024];       /* tables whose source changed during re-checks */
+    char slow[1024];          /* tables without a usable key, compared as multisets */
+    uint64_t fix_statements;  /* written to fix_sql_path */
+} hm_verify_result;
+
+typedef struct hm_verify hm_verify;
+
+hm_verify *hm_verify_new(const hm_verify_opts *opts, hm_err *err);
+/* Compares everything selected. HM_OK when the comparison ran to the end, equal or not (the
+ * result says which); an error code when it could not (a table that could not be compared is an
+ * error). Safe to call once. */
+hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err);
+/* Stops soon (HM_ECANCELLED); what was compared stays recorded. Thread- and signal-safe. */
+void hm_verify_cancel(hm_verify *v);
+void hm_verify_free(hm_verify *v);
 
 #endif

@@ -34,6 +34,7 @@ typedef struct hm_cli {
     const char *source_password_file, *target_password_file; /* borrowed, kept in the task */
     unsigned long long timeout_s; /* finish, stop: how long to wait; 0 = no limit */
     bool lock_source;          /* finish: set the source read-only first */
+    const char *fix_sql;       /* verify: where to write the fix SQL (borrowed), NULL: none */
 } hm_cli;
 
 /* Commands: each returns the process exit status (0 done, 1 failed, 2 usage, 3 stopped on
@@ -43,6 +44,7 @@ int hm_cmd_check(hm_cli *cli);
 int hm_cmd_status(hm_cli *cli);
 int hm_cmd_finish(hm_cli *cli);
 int hm_cmd_stop(hm_cli *cli);
+int hm_cmd_verify(hm_cli *cli); /* 0 equal, 1 differs or failed, 2 usage */
 
 /* `hotmig resume --state-dir DIR [options]`: the arguments of the task's migrate command, read
  * from DIR/task.json, followed by argv[2..]. *out_argv (and the strings, held by *owner: free
