@@ -3,7 +3,7 @@
 # demo, if any is missing. Idempotent; uses sudo when not root.
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libmariadb-dev libjansson-dev libcmocka-dev zlib1g-dev
-      mariadb-server mariadb-client sysbench mydumper time bc jq python3 procps)
+      mariadb-server mariadb-client sysbench mydumper percona-toolkit time bc jq python3 procps)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
