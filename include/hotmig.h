@@ -212,6 +212,11 @@ typedef struct hm_sync_opts {
     hm_sync_progress_fn progress; /* may be NULL; called from the thread running hm_sync_run */
     void *progress_ud;
     unsigned progress_interval_ms; /* 0: 1000 */
+    /* May be NULL. Called on the applier's thread when the point asked for by hm_sync_pause_at()
+     * is reached: the target has every change through file:pos committed and nothing after it;
+     * the applier waits until the callback returns (verification opens its target snapshot). */
+    void (*paused)(const char *file, uint64_t pos, void *ud);
+    void *paused_ud;
 } hm_sync_opts;
 
 typedef struct hm_sync_result {
@@ -236,6 +241,10 @@ void hm_sync_finish(hm_sync *s);
 /* hm_sync_finish(), after setting the source read-only (SET GLOBAL read_only = ON; it stays so):
  * no write can come in after the goal is taken. Thread- and async-signal-safe. */
 void hm_sync_finish_lock_source(hm_sync *s);
+/* Asks the applier to pause once it has committed exactly through file:pos (a transaction
+ * boundary, e.g. a source snapshot's binlog position) and call opts.paused. One request at a
+ * time (ignored while one is pending). Thread- and async-signal-safe. */
+void hm_sync_pause_at(hm_sync *s, const char *file, uint64_t pos);
 /* Stops soon, keeping the checkpoint. Thread- and async-signal-safe. */
 void hm_sync_cancel(hm_sync *s);
 void hm_sync_free(hm_sync *s);
@@ -275,6 +284,13 @@ typedef struct hm_verify_diff {
 
 typedef void (*hm_verify_diff_fn)(const hm_verify_diff *d, void *ud);
 
+/* The steps of a common point with a running sync (see hm_verify_opts.sync_point). */
+typedef enum hm_verify_sync_step {
+    HM_VERIFY_SYNC_PAUSE = 0, /* the applier pauses at its next transaction boundary */
+    HM_VERIFY_SYNC_ADVANCE,   /* the applier goes on to exactly file:pos, and pauses there */
+    HM_VERIFY_SYNC_RESUME     /* the applier goes on */
+} hm_verify_sync_step;
+
 typedef struct hm_verify_opts {
     hm_endpoint source, target;
     const char *const *include; /* as hm_copy_opts */
@@ -295,6 +311,15 @@ typedef struct hm_verify_opts {
     hm_verify_diff_fn diff;     /* may be NULL; every difference, once, after the comparison, in
                                    table order (also those found by an earlier, interrupted run) */
     void *diff_ud;
+    /* With a running sync: NULL compares the live tables (re-checking a differing chunk). Else
+     * each batch of chunks (about 2 s) is read at a common point: the source's rows inside a
+     * consistent snapshot whose binlog coordinates are known, the target's inside a snapshot
+     * opened while the applier has committed exactly through them. The engine calls, from its
+     * worker thread: PAUSE (return once the applier is paused), takes the source snapshot,
+     * ADVANCE with its coordinates (return once the applier has committed exactly through them
+     * and paused), opens the target snapshot, RESUME. Tables are then compared one at a time. */
+    hm_code (*sync_point)(hm_verify_sync_step step, const char *file, uint64_t pos, void *ud, hm_err *err);
+    void *sync_point_ud;
 } hm_verify_opts;
 
 typedef struct hm_verify_result {
@@ -309,6 +334,8 @@ typedef struct hm_verify_result {
     char written[1024];       /* tables whose source changed during re-checks */
     char slow[1024];          /* tables without a usable key, compared as multisets */
     uint64_t fix_statements;  /* written to fix_sql_path */
+    uint64_t common_points;   /* with sync_point: batches compared at a common point */
+    double pause_ms_max;      /* with sync_point: the applier's longest pause */
 } hm_verify_result;
 
 typedef struct hm_verify hm_verify;

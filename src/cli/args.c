@@ -21,7 +21,8 @@ void hm_cli_usage(FILE *f)
           "                      [--target-capacity BYTES] [--skip ITEM_ID]... [--json]\n"
           "       hotmig verify  --source URI --target URI [--include/--exclude ...] [--threads N]\n"
           "                      [--chunk-rows N] [--max-rows-per-sec N] [--fix-sql FILE] [--json]\n"
-          "                      [--progress M]\n"
+          "                      [--progress M] [--state-dir DIR of a running migrate: compare at\n"
+          "                      common points with its sync]\n"
           "\n"
           "Copies a live MySQL/MariaDB database into another server from one consistent snapshot.\n"
           "URI: mysql://USER:PASS@HOST:PORT (PASS may be left out and given by file or environment)\n"
@@ -282,13 +283,8 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
                                        "--chunk-rows, --max-rows-per-sec, --fix-sql, --json and --progress");
             return 2;
         }
-        if (cli->state_dir) {
-            hm_err_set(err, HM_EUSAGE, "hotmig verify --state-dir (comparing at the common point of a running "
-                                       "sync) is not built yet; verify compares the live tables: run it after "
-                                       "hotmig finish, or with the application's writes stopped");
-            return 2;
-        }
     }
+    cli->state_dir_given = cli->state_dir != NULL;
     if (!cli->state_dir)
         cli->state_dir = "hotmig-state";
     if (cli->lock_source && strcmp(cli->command, "finish") != 0) {

@@ -35,6 +35,7 @@ typedef struct hm_cli {
     unsigned long long timeout_s; /* finish, stop: how long to wait; 0 = no limit */
     bool lock_source;          /* finish: set the source read-only first */
     const char *fix_sql;       /* verify: where to write the fix SQL (borrowed), NULL: none */
+    bool state_dir_given;      /* verify: --state-dir was given (compare at common points) */
 } hm_cli;
 
 /* Commands: each returns the process exit status (0 done, 1 failed, 2 usage, 3 stopped on
@@ -102,5 +103,11 @@ void hm_statedir_close(hm_statedir *d);
 long hm_statedir_runner(const char *dir);
 /* Parses dir/name as JSON (a json_t *, the caller decrefs); NULL with err filled. */
 void *hm_statedir_read(const char *dir, const char *name, hm_err *err);
+
+/* The common point between verify and a running sync, through files in the state directory
+ * (cpoint.c). hm_cpoint_paused: the sync's side (from hm_sync_opts.paused); hm_cpoint_step:
+ * verify's (hm_verify_opts.sync_point, ud the directory). */
+void hm_cpoint_paused(hm_sync *s, const char *dir, const char *file, uint64_t pos);
+hm_code hm_cpoint_step(hm_verify_sync_step step, const char *file, uint64_t pos, void *ud, hm_err *err);
 
 #endif

@@ -70,9 +70,14 @@ static void print_text(const hm_cli *cli, const hm_verify_result *res, double se
                (unsigned long long)res->chunks_skipped);
     if (res->source_written)
         printf("hotmig: the source was being written during the comparison (a re-check saw it change: %s); a "
-               "difference is reported only when it held through %u re-checks\n", res->written, 3u);
+               "difference is reported only when it held through %u re-checks (compare at common points with "
+               "the running sync: --state-dir)\n", res->written, 3u);
     if (res->slow[0])
         printf("hotmig: compared as multisets of rows (no primary or NOT NULL unique key: slow): %s\n", res->slow);
+    if (res->common_points)
+        printf("hotmig: compared at %llu common points with the running sync (source and target snapshots at "
+               "the same binlog position); the sync paused %.1f ms at most\n",
+               (unsigned long long)res->common_points, res->pause_ms_max);
     if (cli->fix_sql)
         printf("hotmig: fix SQL: %llu statement%s in %s (apply it to the target, then run verify again)\n",
                (unsigned long long)res->fix_statements, res->fix_statements == 1 ? "" : "s", cli->fix_sql);
@@ -89,6 +94,8 @@ static void print_json(const hm_cli *cli, vctx *x, const hm_verify_result *res, 
                           (json_int_t)res->changed, "resumed", res->resumed, "source_written", res->source_written,
                           "differ_tables", res->differ, "written_tables", res->written, "slow_tables", res->slow,
                           "seconds", secs);
+    json_object_set_new(o, "common_points", json_integer((json_int_t)res->common_points));
+    json_object_set_new(o, "pause_ms_max", json_real(res->pause_ms_max));
     json_object_set(o, "diffs", x->diffs);
     json_object_set_new(o, "diffs_truncated", json_boolean(x->ndiffs > JSON_DIFFS_MAX));
     if (cli->fix_sql) {
@@ -142,6 +149,10 @@ int hm_cmd_verify(hm_cli *cli)
     o.progress_interval_ms = hm_render_interval_ms(&x.r);
     o.diff = on_diff;
     o.diff_ud = &x;
+    if (cli->state_dir_given) {
+        o.sync_point = hm_cpoint_step;
+        o.sync_point_ud = (void *)cli->state_dir;
+    }
 
     t0 = hm_clock_now();
     v = hm_verify_new(&o, &err);

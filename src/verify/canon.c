@@ -70,23 +70,75 @@ hm_code hm_verify_canon_col(hm_buf *q, const hm_column *c, bool json, const hm_v
     return rc == HM_OK ? hm_buf_adds(q, ", 'N')") : rc;
 }
 
-hm_code hm_verify_canon_hash(hm_buf *q, const hm_table *t, const bool *json, const hm_verify_dialect *d)
+static hm_code ident(hm_buf *q, const char *pre, const hm_column *c, const char *post)
 {
-    hm_code rc = hm_buf_adds(q, "LEFT(MD5(CONCAT_WS(','");
-    for (size_t i = 0; i < t->ncols && rc == HM_OK; i++) {
-        if (t->cols[i].generated)
-            continue;
-        rc = hm_buf_adds(q, ", ");
-        if (rc == HM_OK)
-            rc = hm_verify_canon_col(q, &t->cols[i], json && json[i], d);
-    }
-    return rc == HM_OK ? hm_buf_adds(q, ")), 16)") : rc;
+    hm_code rc = hm_buf_adds(q, pre);
+    if (rc == HM_OK) rc = hm_sqlq_ident(q, c->name);
+    return rc == HM_OK ? hm_buf_adds(q, post) : rc;
 }
 
-hm_code hm_verify_canon_sum(hm_buf *q, const hm_table *t, const bool *json, const hm_verify_dialect *d)
+/* The fields of one column in the row's text (canon.h), each preceded by ", ". */
+static hm_code row_fields(hm_buf *q, const hm_column *c, bool json, bool nullable, const hm_verify_dialect *d)
+{
+    const char *pre = nullable ? ", IFNULL(" : ", ", *post = nullable ? ", 'N')" : "";
+    hm_code rc;
+    if (json || strcasecmp(c->data_type, "json") == 0) {
+        rc = hm_buf_adds(q, ", ");
+        return rc == HM_OK ? hm_verify_canon_col(q, c, true, d) : rc;
+    }
+    if (is_large(c)) {
+        rc = hm_buf_adds(q, pre);
+        if (rc == HM_OK) rc = ident(q, "MD5(", c, ")");
+        return rc == HM_OK ? hm_buf_adds(q, post) : rc;
+    }
+    if (c->type == HM_COL_STR || c->type == HM_COL_BIN) {
+        /* the length (N when NULL), then the bytes (left out by CONCAT_WS when NULL) */
+        rc = hm_buf_adds(q, pre);
+        if (rc == HM_OK) rc = ident(q, "LENGTH(", c, ")");
+        if (rc == HM_OK) rc = hm_buf_adds(q, post);
+        return rc == HM_OK ? ident(q, ", ", c, "") : rc;
+    }
+    rc = hm_buf_adds(q, pre);
+    if (rc != HM_OK)
+        return rc;
+    if (c->type == HM_COL_BIT)
+        rc = ident(q, "(", c, " + 0)");
+    else if (strcasecmp(c->data_type, "float") == 0)
+        rc = ident(q, d->cast_double ? "CAST(" : "(", c, d->cast_double ? " AS DOUBLE)" : " + 0e0)");
+    else
+        rc = ident(q, "", c, "");
+    return rc == HM_OK ? hm_buf_adds(q, post) : rc;
+}
+
+hm_code hm_verify_canon_row(hm_buf *q, const hm_table *t, const hm_verify_cols *k, const hm_verify_dialect *d)
+{
+    hm_code rc = hm_buf_adds(q, "CONCAT_WS(','");
+    for (size_t i = 0; i < t->ncols && rc == HM_OK; i++)
+        if (!t->cols[i].generated)
+            rc = row_fields(q, &t->cols[i], k->json && k->json[i], !k->nullable || k->nullable[i], d);
+    return rc == HM_OK ? hm_buf_addc(q, ')') : rc;
+}
+
+hm_code hm_verify_canon_hash(hm_buf *q, const hm_table *t, const hm_verify_cols *k, const hm_verify_dialect *d)
+{
+    hm_code rc = hm_buf_adds(q, "LEFT(MD5(");
+    if (rc == HM_OK)
+        rc = hm_verify_canon_row(q, t, k, d);
+    return rc == HM_OK ? hm_buf_adds(q, "), 16)") : rc;
+}
+
+hm_code hm_verify_canon_sum(hm_buf *q, const hm_table *t, const hm_verify_cols *k, const hm_verify_dialect *d)
 {
     hm_code rc = hm_buf_adds(q, "COUNT(*), SUM(CAST(CONV(");
     if (rc == HM_OK)
-        rc = hm_verify_canon_hash(q, t, json, d);
+        rc = hm_verify_canon_hash(q, t, k, d);
     return rc == HM_OK ? hm_buf_adds(q, ", 16, 10) AS UNSIGNED))") : rc;
+}
+
+hm_code hm_verify_canon_agg(hm_buf *q, const hm_table *t, const hm_verify_cols *k, const hm_verify_dialect *d)
+{
+    hm_code rc = hm_buf_adds(q, "COUNT(*), MD5(GROUP_CONCAT(");
+    if (rc == HM_OK)
+        rc = hm_verify_canon_row(q, t, k, d);
+    return rc == HM_OK ? hm_buf_adds(q, " SEPARATOR ';'))") : rc;
 }

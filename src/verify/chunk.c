@@ -69,7 +69,8 @@ static hm_code select_from(hm_buf *q, const hm_table *t, const char *where)
 static hm_code sum_query(hm_buf *q, const hm_verify_tctx *x, const hm_verify_dialect *d, const char *where)
 {
     hm_code rc = hm_buf_adds(q, "SELECT ");
-    if (rc == HM_OK) rc = hm_verify_canon_sum(q, x->t, x->json, d);
+    if (rc == HM_OK)
+        rc = x->t->nkey ? hm_verify_canon_agg(q, x->t, &x->cols, d) : hm_verify_canon_sum(q, x->t, &x->cols, d);
     return rc == HM_OK ? select_from(q, x->t, where) : rc;
 }
 
@@ -215,7 +216,7 @@ static hm_code keyhash_query(hm_buf *q, const hm_verify_tctx *x, const hm_verify
     hm_code rc = hm_buf_adds(q, "SELECT ");
     if (rc == HM_OK) rc = hm_keylit_columns(q, x->t);
     if (rc == HM_OK) rc = hm_buf_adds(q, ", ");
-    if (rc == HM_OK) rc = hm_verify_canon_hash(q, x->t, x->json, d);
+    if (rc == HM_OK) rc = hm_verify_canon_hash(q, x->t, &x->cols, d);
     return rc == HM_OK ? select_from(q, x->t, where) : rc;
 }
 
@@ -240,7 +241,7 @@ static hm_code changed_columns(const hm_verify_tctx *x, const char *key, size_t 
                 rc = hm_buf_adds(q, ", ");
             first = false;
             if (rc == HM_OK)
-                rc = hm_verify_canon_col(q, &t->cols[i], x->json && x->json[i], side ? &x->dt : &x->ds);
+                rc = hm_verify_canon_col(q, &t->cols[i], x->cols.json && x->cols.json[i], side ? &x->dt : &x->ds);
         }
         if (rc == HM_OK) rc = select_from(q, t, NULL);
         if (rc == HM_OK) rc = hm_buf_adds(q, " WHERE ");
@@ -518,7 +519,7 @@ hm_code hm_verify_chunk_rows(const hm_verify_tctx *x, const char *where, hm_veri
 static hm_code multiset_query(hm_buf *q, const hm_verify_tctx *x, const hm_verify_dialect *d)
 {
     hm_code rc = hm_buf_adds(q, "SELECT h, COUNT(*) FROM (SELECT ");
-    if (rc == HM_OK) rc = hm_verify_canon_hash(q, x->t, x->json, d);
+    if (rc == HM_OK) rc = hm_verify_canon_hash(q, x->t, &x->cols, d);
     if (rc == HM_OK) rc = hm_buf_adds(q, " AS h");
     if (rc == HM_OK) rc = select_from(q, x->t, NULL);
     return rc == HM_OK ? hm_buf_adds(q, ") AS hm_rows GROUP BY h ORDER BY h") : rc;
@@ -547,7 +548,7 @@ static hm_code row_text(const hm_verify_tctx *x, hm_conn *c, const hm_verify_dia
     if (rc == HM_OK) rc = hm_buf_adds(&q, ")");
     if (rc == HM_OK) rc = select_from(&q, t, NULL);
     if (rc == HM_OK) rc = hm_buf_adds(&q, " WHERE ");
-    if (rc == HM_OK) rc = hm_verify_canon_hash(&q, t, x->json, d);
+    if (rc == HM_OK) rc = hm_verify_canon_hash(&q, t, &x->cols, d);
     if (rc == HM_OK) rc = hm_buf_addf(&q, " = '%.16s' LIMIT 1", h);
     if (rc != HM_OK)
         rc = oom(err);

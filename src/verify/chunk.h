@@ -27,7 +27,7 @@
 typedef struct hm_verify_tctx {
     hm_conn *src, *tgt;     /* borrowed: the worker's connections */
     const hm_table *t;
-    const bool *json;       /* per column: holds JSON */
+    hm_verify_cols cols;    /* per column: JSON, nullable */
     hm_verify_dialect ds, dt;
     const atomic_bool *cancel;
 } hm_verify_tctx;

@@ -127,7 +127,7 @@ static hm_code statement(const hm_verify_fix_ctx *x, size_t ti, int phase, const
                          hm_err *err)
 {
     const hm_table *t = &x->cat->tables[ti];
-    const bool *json = x->json[ti];
+    const hm_verify_cols *cols = &x->cols[ti];
     bool keyless = t->nkey == 0;
     bool from_target = phase == 2 && keyless;
     hm_conn *c = from_target ? x->tgt : x->src;
@@ -144,7 +144,7 @@ static hm_code statement(const hm_verify_fix_ctx *x, size_t ti, int phase, const
     if (!(phase == 2 && !keyless)) { /* the row's values are needed */
         rc = select_cols(&q, t, dl);
         if (rc == HM_OK && keyless) {
-            rc = hm_verify_canon_hash(&q, t, json, dl);
+            rc = hm_verify_canon_hash(&q, t, cols, dl);
             if (rc == HM_OK) rc = hm_buf_addf(&q, " = '%.*s' LIMIT 1", (int)d->klen, d->key);
         } else if (rc == HM_OK) {
             rc = hm_verify_key_eq(&q, t, d->key, d->klen);

@@ -22,7 +22,7 @@ typedef struct hm_verify_fix_ctx {
     hm_conn *meta;         /* target: reads verify_diff */
     hm_conn *src, *tgt;    /* rows' values (the target's for keyless extra rows) */
     const hm_catalog *cat;
-    bool *const *json;     /* per table, per column */
+    const hm_verify_cols *cols; /* per table */
     hm_verify_dialect ds, dt;
 } hm_verify_fix_ctx;
 

@@ -36,6 +36,7 @@
 #include "copy/catalog.h"
 #include "copy/keylit.h"
 #include "copy/select.h"
+#include "copy/snapshot.h"
 #include "copy/throttle.h"
 #include "db/sqlq.h"
 #include "util/clock.h"
@@ -50,11 +51,14 @@
 #define CHUNK_ROWS_FIRST 20000
 #define CHUNK_ROWS_MIN 1000
 #define CHUNK_ROWS_MAX 2000000
+#define CHUNK_BYTES (16u << 20) /* a keyed chunk's rows are joined on each server: at most about this */
 #define DIFF_FLUSH (1u << 20) /* bytes of recorded differences per INSERT */
+#define BATCH_SECONDS 2.0     /* with a sync: how long one pair of snapshots is compared at most */
 
 typedef struct vtable {
     hm_table *t;
     bool *json;              /* per column, owned */
+    bool *nullable;          /* per column, owned: either server allows NULL */
     hm_verify_meta_table mt; /* what is recorded (owned bound) */
     bool failed;
 } vtable;
@@ -64,6 +68,8 @@ typedef struct worker {
     hm_conn src, tgt, meta;
     pthread_t th;
     bool started;
+    bool in_batch;           /* with a sync: src and tgt are inside the snapshots of a common point */
+    double batch_t0;
 } worker;
 
 struct hm_verify {
@@ -77,12 +83,13 @@ struct hm_verify {
     unsigned nthreads;
     worker *w;
     vtable *vt;
-    bool **json_by_table;    /* vt[i].json, for fixsql */
+    hm_verify_cols *cols;    /* per table: vt[i].json and .nullable, for fixsql */
     size_t next;
     pthread_mutex_t mu;
     atomic_bool failed;
     hm_err first_err;
-    _Atomic uint64_t rows, bytes, chunks, skipped, rechecks;
+    _Atomic uint64_t rows, bytes, chunks, skipped, rechecks, points;
+    _Atomic uint64_t pause_us_max;
     atomic_uint tables_done, alive;
     uint64_t rows_est;
     bool resumed, ran;
@@ -135,10 +142,11 @@ void hm_verify_free(hm_verify *v)
         return;
     for (size_t i = 0; v->vt && i < v->cat.ntables; i++) {
         free(v->vt[i].json);
+        free(v->vt[i].nullable);
         hm_verify_meta_table_release(&v->vt[i].mt);
     }
     free(v->vt);
-    free(v->json_by_table);
+    free(v->cols);
     free(v->w);
     hm_catalog_release(&v->cat);
     hm_select_release(&v->sel);
@@ -385,6 +393,73 @@ static hm_code final_state(chunk_rec *r, hm_err *err)
     return rc;
 }
 
+/* --- common points with a running sync --- */
+
+static hm_code batch_close(worker *w, hm_err *err)
+{
+    hm_code rc;
+    if (!w->in_batch)
+        return HM_OK;
+    w->in_batch = false;
+    rc = hm_conn_exec(&w->src, "COMMIT", err);
+    return rc == HM_OK ? hm_conn_exec(&w->tgt, "COMMIT", err) : rc;
+}
+
+/* Opens a common point: the applier paused, a source snapshot with its coordinates, the applier
+ * through exactly those, a target snapshot, the applier on its way again. */
+static hm_code batch_open(worker *w, hm_err *err)
+{
+    hm_verify *v = w->v;
+    hm_conn *ws[1] = {&w->src};
+    hm_snapshot snap;
+    double t0;
+    uint64_t us, max;
+    hm_err ignore;
+    hm_code rc = v->o.sync_point(HM_VERIFY_SYNC_PAUSE, NULL, 0, v->o.sync_point_ud, err);
+    if (rc != HM_OK)
+        return rc;
+    t0 = hm_clock_now();
+    memset(&snap, 0, sizeof snap);
+    rc = hm_snapshot_take(&v->src, ws, 1, 10, &snap, err);
+    if (rc == HM_OK && !snap.file[0])
+        rc = hm_err_set(err, HM_ESNAPSHOT, "the source %s has no binlog coordinates for its snapshot; a common "
+                        "point with the sync needs the binlog on", v->src.addr);
+    if (rc == HM_OK)
+        rc = v->o.sync_point(HM_VERIFY_SYNC_ADVANCE, snap.file, snap.pos, v->o.sync_point_ud, err);
+    if (rc == HM_OK)
+        rc = hm_conn_exec(&w->tgt, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
+    /* the applier goes on whatever happened */
+    if (v->o.sync_point(HM_VERIFY_SYNC_RESUME, NULL, 0, v->o.sync_point_ud, rc == HM_OK ? err : &ignore) != HM_OK &&
+        rc == HM_OK)
+        rc = err->code;
+    us = (uint64_t)((hm_clock_now() - t0) * 1e6);
+    max = atomic_load(&v->pause_us_max);
+    while (us > max && !atomic_compare_exchange_weak(&v->pause_us_max, &max, us))
+        ;
+    if (rc != HM_OK) {
+        hm_conn_exec(&w->src, "ROLLBACK", &ignore);
+        hm_conn_exec(&w->tgt, "ROLLBACK", &ignore);
+        return rc;
+    }
+    atomic_fetch_add(&v->points, 1);
+    w->in_batch = true;
+    w->batch_t0 = hm_clock_now();
+    return HM_OK;
+}
+
+/* With a sync: a batch is open, and not older than BATCH_SECONDS. */
+static hm_code batch_ensure(worker *w, hm_err *err)
+{
+    hm_code rc = HM_OK;
+    if (!w->v->o.sync_point)
+        return HM_OK;
+    if (w->in_batch && hm_clock_now() - w->batch_t0 > BATCH_SECONDS)
+        rc = batch_close(w, err);
+    if (rc == HM_OK && !w->in_batch)
+        rc = batch_open(w, err);
+    return rc;
+}
+
 /* --- one chunk --- */
 
 /* Compares one chunk (where NULL: the whole table), re-checking and narrowing as needed. *rows:
@@ -398,7 +473,7 @@ static hm_code compare_chunk(worker *w, vtable *vt, const hm_verify_tctx *x, con
     if (rc != HM_OK)
         return rc;
     s0 = s;
-    for (unsigned k = 0; k < v->o.rechecks && (s.rows != t.rows || strcmp(s.sum, t.sum) != 0); k++) {
+    for (unsigned k = 0; !v->o.sync_point && k < v->o.rechecks && (s.rows != t.rows || strcmp(s.sum, t.sum) != 0); k++) {
         if (atomic_load(&v->cancel))
             return hm_err_set(err, HM_ECANCELLED, "cancelled");
         atomic_fetch_add(&v->rechecks, 1);
@@ -447,7 +522,7 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
 {
     hm_verify *v = w->v;
     hm_table *t = vt->t;
-    hm_verify_tctx x = {&w->src, &w->tgt, t, vt->json, v->ds, v->dt, &v->cancel};
+    hm_verify_tctx x = {&w->src, &w->tgt, t, {vt->json, vt->nullable}, v->ds, v->dt, &v->cancel};
     chunk_rec r = {w, vt, {0}, false, 0};
     hm_buf lo, hi, where;
     bool have_lo = vt->mt.bound != NULL, have_hi, int_mode = false, empty = true;
@@ -476,7 +551,9 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
     snprintf(vt->mt.state, sizeof vt->mt.state, "comparing");
     if (!t->key) { /* a multiset: one chunk */
         uint64_t rows = 0;
-        rc = compare_chunk(w, vt, &x, NULL, &r, &rows, err);
+        rc = batch_ensure(w, err);
+        if (rc == HM_OK)
+            rc = compare_chunk(w, vt, &x, NULL, &r, &rows, err);
         if (rc == HM_OK) {
             vt->mt.chunks = 1;
             vt->mt.rows = rows;
@@ -488,6 +565,8 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
         atomic_fetch_add(&v->chunks, 1);
         goto out;
     }
+    if ((rc = batch_ensure(w, err)) != HM_OK)
+        goto out;
     if (t->nkey == 1 && is_int_type(t->cols[t->key[0]].data_type)) {
         rc = int_span(w, t, &mn, &mx, &empty, err);
         if (rc != HM_OK)
@@ -512,6 +591,8 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
             rc = hm_err_set(err, HM_ECANCELLED, "cancelled");
             break;
         }
+        if ((rc = batch_ensure(w, err)) != HM_OK)
+            break;
         /* the upper bound of this chunk */
         if (int_mode) {
             have_hi = !empty && cur < mx;
@@ -563,9 +644,17 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
                 f = 2;
             if (f < 0.5)
                 f = 0.5;
-            if (int_mode)
-                width = rows ? (__int128)((double)width * f) : width * 2;
+            if (int_mode && rows) { /* the same density: the rows wanted over the rows per key unit */
+                double want = (double)rows * f;
+                if (want * avg_row > CHUNK_BYTES)
+                    want = CHUNK_BYTES / avg_row;
+                width = (__int128)((double)width * want / (double)rows);
+            } else if (int_mode) {
+                width *= 2;
+            }
             n_rows = clamp_rows((double)n_rows * f);
+            if ((double)n_rows * avg_row > CHUNK_BYTES)
+                n_rows = clamp_rows(CHUNK_BYTES / avg_row);
             if (int_mode && width < 1)
                 width = 1;
             if (int_mode && width > (__int128)1 << 100)
@@ -623,6 +712,11 @@ static void *worker_main(void *arg)
         }
         atomic_fetch_add(&v->tables_done, 1);
     }
+    if (w->in_batch) {
+        hm_err e;
+        if (batch_close(w, &e) != HM_OK)
+            fail(v, &e);
+    }
     atomic_fetch_sub(&v->alive, 1);
     return NULL;
 }
@@ -661,9 +755,11 @@ static hm_code load_json(hm_verify *v, hm_err *err)
     for (size_t i = 0; i < v->cat.ntables; i++) {
         hm_table *t = &v->cat.tables[i];
         v->vt[i].json = calloc(t->ncols + 1, sizeof(bool));
-        if (!v->vt[i].json)
+        v->vt[i].nullable = calloc(t->ncols + 1, sizeof(bool));
+        if (!v->vt[i].json || !v->vt[i].nullable)
             return hm_err_set(err, HM_ENOMEM, "out of memory");
-        v->json_by_table[i] = v->vt[i].json;
+        v->cols[i].json = v->vt[i].json;
+        v->cols[i].nullable = v->vt[i].nullable;
         for (size_t c = 0; c < t->ncols; c++)
             v->vt[i].json[c] = strcasecmp(t->cols[c].data_type, "json") == 0;
     }
@@ -687,6 +783,29 @@ static hm_code load_json(hm_verify *v, hm_err *err)
             }
         }
     }
+    mysql_free_result(res);
+    return HM_OK;
+}
+
+/* Which columns either server allows NULL in (the canonical form marks NULL only there). */
+static hm_code load_nullable(hm_verify *v, hm_conn *c, hm_err *err)
+{
+    MYSQL_RES *res = NULL;
+    MYSQL_ROW row;
+    hm_code rc = hm_conn_query(c, "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "
+                                  "WHERE IS_NULLABLE = 'YES' AND TABLE_SCHEMA NOT IN ('mysql', 'sys', "
+                                  "'information_schema', 'performance_schema', 'hotmig_meta')", &res, err);
+    if (rc != HM_OK)
+        return rc;
+    while ((row = mysql_fetch_row(res)) != NULL)
+        for (size_t i = 0; i < v->cat.ntables; i++) {
+            hm_table *t = &v->cat.tables[i];
+            if (strcmp(t->db, row[0]) != 0 || strcmp(t->name, row[1]) != 0)
+                continue;
+            for (size_t k = 0; k < t->ncols; k++)
+                if (strcmp(t->cols[k].name, row[2]) == 0)
+                    v->vt[i].nullable[k] = true;
+        }
     mysql_free_result(res);
     return HM_OK;
 }
@@ -816,8 +935,11 @@ static hm_code open_workers(hm_verify *v, hm_err *err)
             (rc = hm_conn_open(&w->tgt, &v->o.target, "target", 0, err)) != HM_OK ||
             (rc = hm_conn_open(&w->meta, &v->o.target, "target", 0, err)) != HM_OK)
             return rc;
-        /* the source is only read: say so to the server too */
-        if ((rc = hm_conn_exec(&w->src, "SET SESSION TRANSACTION READ ONLY", err)) != HM_OK)
+        /* the source is only read: say so to the server too; a keyed chunk's canonical rows are
+         * joined on the server (canon.h) */
+        if ((rc = hm_conn_exec(&w->src, "SET SESSION TRANSACTION READ ONLY", err)) != HM_OK ||
+            (rc = hm_conn_exec(&w->src, "SET SESSION group_concat_max_len = 4294967295", err)) != HM_OK ||
+            (rc = hm_conn_exec(&w->tgt, "SET SESSION group_concat_max_len = 4294967295", err)) != HM_OK)
             return rc;
     }
     return HM_OK;
@@ -858,14 +980,15 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
     if (v->cat.ntables == 0)
         return hm_err_set(err, HM_EPATTERN, "no table selected on the source %s: nothing to compare", v->src.addr);
     v->vt = calloc(v->cat.ntables, sizeof *v->vt);
-    v->json_by_table = calloc(v->cat.ntables, sizeof *v->json_by_table);
-    if (!v->vt || !v->json_by_table)
+    v->cols = calloc(v->cat.ntables, sizeof *v->cols);
+    if (!v->vt || !v->cols)
         return hm_err_set(err, HM_ENOMEM, "out of memory");
     for (size_t i = 0; i < v->cat.ntables; i++) {
         v->vt[i].t = &v->cat.tables[i];
         v->rows_est += v->cat.tables[i].rows_est;
     }
-    if ((rc = load_json(v, err)) != HM_OK || (rc = check_target_tables(v, err)) != HM_OK)
+    if ((rc = load_json(v, err)) != HM_OK || (rc = check_target_tables(v, err)) != HM_OK ||
+        (rc = load_nullable(v, &v->src, err)) != HM_OK || (rc = load_nullable(v, &v->tgt, err)) != HM_OK)
         return rc;
     fingerprint(v, fp);
     if ((rc = hm_verify_meta_init(&v->tgt, err)) != HM_OK ||
@@ -878,6 +1001,8 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
             return rc;
     if (v->nthreads > v->cat.ntables)
         v->nthreads = (unsigned)v->cat.ntables;
+    if (v->o.sync_point) /* one pair of snapshots at a time, so one applier pause per batch */
+        v->nthreads = 1;
     if ((rc = open_workers(v, err)) != HM_OK) {
         close_workers(v);
         return rc;
@@ -903,6 +1028,8 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
     res->chunks_compared = atomic_load(&v->chunks);
     res->chunks_skipped = atomic_load(&v->skipped);
     res->rechecks = atomic_load(&v->rechecks);
+    res->common_points = atomic_load(&v->points);
+    res->pause_ms_max = (double)atomic_load(&v->pause_us_max) / 1000.0;
     if (atomic_load(&v->failed)) {
         *err = v->first_err;
         return err->code;
@@ -923,7 +1050,7 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
         fx.src = &fsrc;
         fx.tgt = &ftgt;
         fx.cat = &v->cat;
-        fx.json = v->json_by_table;
+        fx.cols = v->cols;
         fx.ds = v->ds;
         fx.dt = v->dt;
         rc = hm_verify_fix_write(&fx, v->o.fix_sql_path, &res->fix_statements, err);
