@@ -415,6 +415,8 @@ static hm_code batch_open(worker *w, hm_err *err)
     double t0;
     uint64_t us, max;
     hm_err ignore;
+    double paused;           /* how long the applier stood still: while the source snapshot was
+                                taken, and from its reaching that point until it was let go */
     hm_code rc = v->o.sync_point(HM_VERIFY_SYNC_PAUSE, NULL, 0, v->o.sync_point_ud, err);
     if (rc != HM_OK)
         return rc;
@@ -424,15 +426,17 @@ static hm_code batch_open(worker *w, hm_err *err)
     if (rc == HM_OK && !snap.file[0])
         rc = hm_err_set(err, HM_ESNAPSHOT, "the source %s has no binlog coordinates for its snapshot; a common "
                         "point with the sync needs the binlog on", v->src.addr);
+    paused = hm_clock_now() - t0;
     if (rc == HM_OK)
         rc = v->o.sync_point(HM_VERIFY_SYNC_ADVANCE, snap.file, snap.pos, v->o.sync_point_ud, err);
+    t0 = hm_clock_now();
     if (rc == HM_OK)
         rc = hm_conn_exec(&w->tgt, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
     /* the applier goes on whatever happened */
     if (v->o.sync_point(HM_VERIFY_SYNC_RESUME, NULL, 0, v->o.sync_point_ud, rc == HM_OK ? err : &ignore) != HM_OK &&
         rc == HM_OK)
         rc = err->code;
-    us = (uint64_t)((hm_clock_now() - t0) * 1e6);
+    us = (uint64_t)((paused + hm_clock_now() - t0) * 1e6);
     max = atomic_load(&v->pause_us_max);
     while (us > max && !atomic_compare_exchange_weak(&v->pause_us_max, &max, us))
         ;
