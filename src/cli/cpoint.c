@@ -8,7 +8,9 @@
  *   (takes the source snapshot at S)
  *   ADVANCE: verify-go "at S"           -->  hm_sync_pause_at(S), goes on, pauses at S
  *            wait for verify-paused "S" <--  writes verify-paused "S", waits for verify-go
- *   (opens the target snapshot)
+ *   (opens the target snapshot; when the applier was past S already, a transaction written to the
+ *    binlog but not yet visible to snapshots, it is paused where it was: the source snapshot is
+ *    taken again and ADVANCE repeated)
  *   RESUME:  verify-go "go"             -->  goes on
  *
  * Each file is written whole under a temporary name and renamed, and removed by its reader.
@@ -135,8 +137,10 @@ hm_code hm_cpoint_step(hm_verify_sync_step step, const char *file, uint64_t pos,
         if (!take(dir, "verify-paused", line, sizeof line, 60))
             return hm_err_set(err, HM_ESTATE, "the sync of %s did not reach the source's snapshot at %s:%llu within "
                               "60 s", dir, file, (unsigned long long)pos);
-        if (!parse_point(line, f, sizeof f, &p) || strcmp(f, file) != 0 || p != pos)
-            return hm_err_set(err, HM_EINTERNAL, "the sync of %s paused at %s, not at the source's snapshot %s:%llu",
+        if (!parse_point(line, f, sizeof f, &p))
+            return hm_err_set(err, HM_EINTERNAL, "the sync of %s wrote a bad point: %s", dir, line);
+        if (strcmp(f, file) != 0 || p != pos) /* it was past the snapshot already, and paused again there */
+            return hm_err_set(err, HM_ESNAPSHOT, "the sync of %s was at %s, past the source's snapshot %s:%llu",
                               dir, line, file, (unsigned long long)pos);
         return HM_OK;
     case HM_VERIFY_SYNC_RESUME:

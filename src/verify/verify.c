@@ -53,6 +53,7 @@
 #define CHUNK_ROWS_MAX 2000000
 #define CHUNK_BYTES (16u << 20) /* a keyed chunk's rows are joined on each server: at most about this */
 #define DIFF_FLUSH (1u << 20) /* bytes of recorded differences per INSERT */
+#define COMMIT_SECONDS 1.0     /* recorded progress is committed at least this often */
 #define BATCH_SECONDS 2.0     /* with a sync: how long one pair of snapshots is compared at most */
 
 typedef struct vtable {
@@ -307,6 +308,7 @@ typedef struct chunk_rec {
     hm_buf ins;   /* differences not yet sent */
     bool in_trx;
     uint64_t found;
+    double committed_at;
 } chunk_rec;
 
 static hm_code rec_begin(chunk_rec *r, hm_err *err)
@@ -340,8 +342,11 @@ static hm_code rec_sink(void *ud, const char *kind, const char *key, size_t key_
     return r->ins.len >= DIFF_FLUSH ? rec_flush(r, err) : HM_OK;
 }
 
-/* Records the chunk's differences and the table's progress in one transaction. */
-static hm_code rec_commit(chunk_rec *r, hm_err *err)
+/* Records the chunk's differences and the table's progress in the open transaction, which is
+ * committed when `force` (the table's last chunk) or COMMIT_SECONDS after the last commit: a
+ * commit per chunk would cost the target an fsync each (its durability settings stay), and a
+ * kill only loses the chunks of the uncommitted second, compared again by the next run. */
+static hm_code rec_commit(chunk_rec *r, bool force, hm_err *err)
 {
     hm_buf q;
     hm_code rc = rec_flush(r, err);
@@ -352,10 +357,13 @@ static hm_code rec_commit(chunk_rec *r, hm_err *err)
         rc = hm_err_set(err, HM_ENOMEM, "out of memory");
     if (rc == HM_OK)
         rc = hm_conn_execb(&r->w->meta, &q, err);
+    hm_buf_release(&q);
+    if (rc == HM_OK && !force && hm_clock_now() - r->committed_at < COMMIT_SECONDS)
+        return HM_OK;
     if (rc == HM_OK)
         rc = hm_conn_exec(&r->w->meta, "COMMIT", err);
-    hm_buf_release(&q);
     r->in_trx = false;
+    r->committed_at = hm_clock_now();
     return rc;
 }
 
@@ -421,14 +429,25 @@ static hm_code batch_open(worker *w, hm_err *err)
     if (rc != HM_OK)
         return rc;
     t0 = hm_clock_now();
-    memset(&snap, 0, sizeof snap);
-    rc = hm_snapshot_take(&v->src, ws, 1, 10, &snap, err);
-    if (rc == HM_OK && !snap.file[0])
-        rc = hm_err_set(err, HM_ESNAPSHOT, "the source %s has no binlog coordinates for its snapshot; a common "
-                        "point with the sync needs the binlog on", v->src.addr);
-    paused = hm_clock_now() - t0;
-    if (rc == HM_OK)
-        rc = v->o.sync_point(HM_VERIFY_SYNC_ADVANCE, snap.file, snap.pos, v->o.sync_point_ud, err);
+    paused = 0;
+    /* A transaction can reach the applier (written to the binlog) before snapshots see it
+     * (committed in the engine): then the applier is past the snapshot, and stays paused where it
+     * is; a new snapshot a moment later includes it. */
+    for (unsigned attempt = 0;; attempt++) {
+        memset(&snap, 0, sizeof snap);
+        rc = hm_snapshot_take(&v->src, ws, 1, 10, &snap, err);
+        if (rc == HM_OK && !snap.file[0])
+            rc = hm_err_set(err, HM_ESNAPSHOT, "the source %s has no binlog coordinates for its snapshot; a "
+                            "common point with the sync needs the binlog on", v->src.addr);
+        paused += hm_clock_now() - t0;
+        if (rc == HM_OK)
+            rc = v->o.sync_point(HM_VERIFY_SYNC_ADVANCE, snap.file, snap.pos, v->o.sync_point_ud, err);
+        t0 = hm_clock_now();
+        if (rc != HM_ESNAPSHOT || attempt >= 50 || !snap.file[0])
+            break;
+        hm_conn_exec(&w->src, "ROLLBACK", &ignore);
+        hm_clock_sleep(0.001);
+    }
     t0 = hm_clock_now();
     if (rc == HM_OK)
         rc = hm_conn_exec(&w->tgt, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
@@ -527,7 +546,7 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
     hm_verify *v = w->v;
     hm_table *t = vt->t;
     hm_verify_tctx x = {&w->src, &w->tgt, t, {vt->json, vt->nullable}, v->ds, v->dt, &v->cancel};
-    chunk_rec r = {w, vt, {0}, false, 0};
+    chunk_rec r = {w, vt, {0}, false, 0, hm_clock_now()};
     hm_buf lo, hi, where;
     bool have_lo = vt->mt.bound != NULL, have_hi, int_mode = false, empty = true;
     __int128 mn = 0, mx = 0, cur = 0, width = 0;
@@ -562,7 +581,7 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
             vt->mt.chunks = 1;
             vt->mt.rows = rows;
             snprintf(vt->mt.state, sizeof vt->mt.state, "%s", r.found ? "differs" : "equal");
-            rc = rec_commit(&r, err);
+            rc = rec_commit(&r, true, err);
         }
         atomic_fetch_add(&v->rows, rows);
         atomic_fetch_add(&v->bytes, (uint64_t)((double)rows * avg_row));
@@ -631,7 +650,7 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
         } else if ((rc = final_state(&r, err)) != HM_OK) {
             break;
         }
-        if ((rc = rec_commit(&r, err)) != HM_OK)
+        if ((rc = rec_commit(&r, !have_hi, err)) != HM_OK)
             break;
         atomic_fetch_add(&v->rows, rows);
         atomic_fetch_add(&v->bytes, (uint64_t)((double)rows * avg_row));

@@ -16,6 +16,7 @@ it_sysbench_prepare 2 5000
 hm_sql src "CREATE DATABASE vq; USE vq; CREATE TABLE vq.t (id INT PRIMARY KEY, v INT NOT NULL);
             INSERT INTO vq.t SELECT seq, seq FROM seq_1_to_100" || it_fail "setup"
 dir=$HM_TEST_ROOT/state
+rm -rf "$dir"   # a state directory left by an earlier run of this test names other servers
 it_sync_start "$dir" "$HM_TEST_ROOT/migrate.log" --include sbtest --include vq
 it_load_start 100
 vargs=(verify --source "$SRC" --target "$TGT" --include sbtest --include vq --state-dir "$dir" --json)
