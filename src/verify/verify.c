@@ -27,6 +27,7 @@
  * Threads: hm_verify_run's thread renders progress; workers touch atomics, and c->mu to take a
  * table. hm_verify_cancel only sets an atomic flag.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -989,6 +990,12 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
         return hm_err_set(err, HM_EUSAGE, "hm_verify_run may be called once");
     v->ran = true;
     v->t0 = last_t = hm_clock_now();
+    if (v->o.fix_sql_path) { /* a path that cannot be written fails now, not after the comparison */
+        FILE *f = fopen(v->o.fix_sql_path, "a");
+        if (!f)
+            return hm_err_set(err, HM_EIO, "cannot write the fix SQL to %s: %s", v->o.fix_sql_path, strerror(errno));
+        fclose(f);
+    }
     if ((rc = hm_conn_open(&v->src, &v->o.source, "source", 0, err)) != HM_OK ||
         (rc = hm_conn_open(&v->tgt, &v->o.target, "target", 0, err)) != HM_OK)
         return rc;
