@@ -341,7 +341,10 @@ static hm_code narrow_piece(const hm_verify_tctx *x, const char *where, hm_verif
             e->used = true;
             e->off = p.arena.len;
             e->len = key.len;
-            memcpy(e->h, row[t->nkey] ? row[t->nkey] : "", HASH_LEN);
+            if (row[t->nkey] && len[t->nkey] == HASH_LEN)
+                memcpy(e->h, row[t->nkey], HASH_LEN);
+            else
+                memset(e->h, 0, HASH_LEN); /* cannot happen: the hash is never NULL */
             if (hm_buf_add(&p.arena, key.data, key.len) != HM_OK) {
                 rc = oom(err);
                 goto out;
@@ -373,7 +376,7 @@ static hm_code narrow_piece(const hm_verify_tctx *x, const char *where, hm_verif
                 continue;
             }
             e->seen = true;
-            if (!row[t->nkey] || memcmp(e->h, row[t->nkey], HASH_LEN) != 0) {
+            if (!row[t->nkey] || len[t->nkey] != HASH_LEN || memcmp(e->h, row[t->nkey], HASH_LEN) != 0) {
                 uint32_t l = (uint32_t)key.len;
                 if (hm_buf_add(&changed, &l, sizeof l) != HM_OK || hm_buf_add(&changed, key.data, key.len) != HM_OK)
                     rc = oom(err);
@@ -589,7 +592,13 @@ hm_code hm_verify_chunk_multiset(const hm_verify_tctx *x, hm_verify_sink sink, v
     a = mysql_fetch_row(rs);
     b = mysql_fetch_row(rt);
     while ((a || b) && rc == HM_OK) {
-        int c = !a ? 1 : !b ? -1 : memcmp(a[0], b[0], HASH_LEN);
+        int c;
+        if ((a && (!a[0] || mysql_fetch_lengths(rs)[0] != HASH_LEN)) ||
+            (b && (!b[0] || mysql_fetch_lengths(rt)[0] != HASH_LEN))) {
+            rc = hm_err_set(err, HM_EINTERNAL, "a row hash that is not %d characters", HASH_LEN);
+            break;
+        }
+        c = !a ? 1 : !b ? -1 : memcmp(a[0], b[0], HASH_LEN);
         uint64_t na = a && c <= 0 ? strtoull(a[1], NULL, 10) : 0;
         uint64_t nb = b && c >= 0 ? strtoull(b[1], NULL, 10) : 0;
         const char *h = c <= 0 ? a[0] : b[0];
