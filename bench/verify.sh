@@ -61,7 +61,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 hm_srv_start src source || die "source server did not start"
 hm_srv_start tgt target || die "target server did not start"
-SP=$(hm_port src) TP=$(hm_port tgt) PW=$HM_TEST_PASSWORD
+SP=$(hm_port src) PW=$HM_TEST_PASSWORD
 WORK=$HM_TEST_ROOT/work
 mkdir -p "$WORK"
 
