@@ -167,6 +167,7 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
     atomic_init(&s->cancel, false);
     atomic_init(&s->finish_req, false);
     atomic_init(&s->lock_source, false);
+    atomic_init(&s->pause_req, false);
     s->server_id = opts->server_id;
     if (!s->server_id) {
         /* one id per source/target pair: a rerun replaces its own earlier dump on the source */
