@@ -790,7 +790,7 @@ static hm_code load_json(hm_verify *v, hm_err *err)
     if (v->src.flavor != HM_FLAVOR_MARIADB || v->src.version < 100200)
         return HM_OK;
     rc = hm_conn_query(&v->src, "SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CHECK_CLAUSE FROM "
-                                "information_schema.CHECK_CONSTRAINTS WHERE CHECK_CLAUSE LIKE 'json\\_valid(%'",
+                                "information_schema.CHECK_CONSTRAINTS WHERE CHECK_CLAUSE LIKE 'json_valid(%'",
                        &res, err);
     if (rc != HM_OK)
         return rc;
