@@ -102,7 +102,8 @@ typedef enum hm_stage {
     HM_STAGE_SCHEMA,
     HM_STAGE_DATA,
     HM_STAGE_OBJECTS, /* views, routines, triggers, events: after the data */
-    HM_STAGE_DONE
+    HM_STAGE_DONE,
+    HM_STAGE_VERIFY   /* hm_verify: comparing chunks */
 } hm_stage;
 
 const char *hm_stage_name(hm_stage stage);
@@ -244,6 +245,11 @@ typedef struct hm_sync_opts {
     hm_sync_progress_fn progress; /* may be NULL; called from the thread running hm_sync_run */
     void *progress_ud;
     unsigned progress_interval_ms; /* 0: 1000 */
+    /* May be NULL. Called on the applier's thread when the point asked for by hm_sync_pause_at()
+     * is reached: the target has every change through file:pos committed and nothing after it;
+     * the applier waits until the callback returns (verification opens its target snapshot). */
+    void (*paused)(const char *file, uint64_t pos, void *ud);
+    void *paused_ud;
 } hm_sync_opts;
 
 typedef struct hm_sync_result {
@@ -268,6 +274,10 @@ void hm_sync_finish(hm_sync *s);
 /* hm_sync_finish(), after setting the source read-only (SET GLOBAL read_only = ON; it stays so):
  * no write can come in after the goal is taken. Thread- and async-signal-safe. */
 void hm_sync_finish_lock_source(hm_sync *s);
+/* Asks the applier to pause once it has committed exactly through file:pos (a transaction
+ * boundary, e.g. a source snapshot's binlog position) and call opts.paused. One request at a
+ * time (ignored while one is pending). Thread- and async-signal-safe. */
+void hm_sync_pause_at(hm_sync *s, const char *file, uint64_t pos);
 /* Stops soon, keeping the checkpoint. Thread- and async-signal-safe. */
 void hm_sync_cancel(hm_sync *s);
 void hm_sync_free(hm_sync *s);
@@ -331,5 +341,105 @@ const char *hm_check_result_name(hm_check_result r);
  * its options) goes on from there, without copying again. Call it with no sync running on the
  * task. MariaDB sources only. */
 hm_code hm_sync_failover(const hm_endpoint *source, const hm_endpoint *target, hm_err *err);
+
+/*
+ * Verification: proves the target holds the same rows as the source, table by table.
+ *
+ * Each table is compared in chunks of its key (primary or NOT NULL unique key), the same key
+ * ranges on both servers, each chunk sized to take about half a second. Both servers compute
+ * the chunk's row count and the sum of a 64-bit hash of each row's canonical form in SQL, at
+ * the same time, so an equal chunk sends two numbers over the network. A chunk whose sums differ
+ * is compared again (up to `rechecks` times: the source may have been written meanwhile), then
+ * narrowed to rows: each row missing on the target, extra on the target, or changed (with the
+ * columns that differ). Tables without a usable key are compared as multisets of rows (slow).
+ *
+ * Nothing is written to the source; on the target, only to hotmig_meta (verify_run,
+ * verify_table, verify_diff), one transaction per chunk: a run killed at any moment and started
+ * again with the same selection goes on after the last chunk compared and reports the same
+ * answer. A run that ended starts afresh.
+ */
+typedef enum hm_verify_kind {
+    HM_VERIFY_MISSING = 0, /* the source has the row, the target does not */
+    HM_VERIFY_EXTRA,       /* the target has a row the source does not */
+    HM_VERIFY_CHANGED      /* both have the key; the named columns differ */
+} hm_verify_kind;
+
+const char *hm_verify_kind_name(hm_verify_kind k); /* "missing", "extra", "changed" */
+
+/* One difference, handed to the callback; valid only during the call. */
+typedef struct hm_verify_diff {
+    const char *db, *table;
+    hm_verify_kind kind;
+    const char *key;     /* "id=5", "(a, b)=('x', 3)"; keyless tables: "row (v1, v2, ...)" */
+    const char *columns; /* HM_VERIFY_CHANGED: "a, b"; else "" */
+    uint64_t copies;     /* keyless tables: how many copies are missing / extra; else 1 */
+} hm_verify_diff;
+
+typedef void (*hm_verify_diff_fn)(const hm_verify_diff *d, void *ud);
+
+/* The steps of a common point with a running sync (see hm_verify_opts.sync_point). */
+typedef enum hm_verify_sync_step {
+    HM_VERIFY_SYNC_PAUSE = 0, /* the applier pauses at its next transaction boundary */
+    HM_VERIFY_SYNC_ADVANCE,   /* the applier goes on to exactly file:pos, and pauses there */
+    HM_VERIFY_SYNC_RESUME     /* the applier goes on */
+} hm_verify_sync_step;
+
+typedef struct hm_verify_opts {
+    hm_endpoint source, target;
+    const char *const *include; /* as hm_copy_opts */
+    size_t n_include;
+    const char *const *exclude;
+    size_t n_exclude;
+    unsigned threads;           /* tables compared at once (each: one source and two target
+                                   connections); 0: 4 */
+    uint64_t chunk_rows;        /* fixed rows per chunk; 0: sized to about 0.5 s per chunk */
+    uint64_t max_rows_per_sec;  /* 0: unlimited */
+    unsigned rechecks;          /* a differing chunk is compared again up to this often before its
+                                   rows are reported; 0: 3 */
+    const char *fix_sql_path;   /* NULL: none; else the SQL that makes the target equal is written
+                                   there (replaced) */
+    hm_progress_fn progress;    /* may be NULL; called from the thread running hm_verify_run */
+    void *progress_ud;
+    unsigned progress_interval_ms; /* 0: 1000 */
+    hm_verify_diff_fn diff;     /* may be NULL; every difference, once, after the comparison, in
+                                   table order (also those found by an earlier, interrupted run) */
+    void *diff_ud;
+    /* With a running sync: NULL compares the live tables (re-checking a differing chunk). Else
+     * each batch of chunks (about 2 s) is read at a common point: the source's rows inside a
+     * consistent snapshot whose binlog coordinates are known, the target's inside a snapshot
+     * opened while the applier has committed exactly through them. The engine calls, from its
+     * worker thread: PAUSE (return once the applier is paused), takes the source snapshot,
+     * ADVANCE with its coordinates (return once the applier has committed exactly through them
+     * and paused), opens the target snapshot, RESUME. Tables are then compared one at a time. */
+    hm_code (*sync_point)(hm_verify_sync_step step, const char *file, uint64_t pos, void *ud, hm_err *err);
+    void *sync_point_ud;
+} hm_verify_opts;
+
+typedef struct hm_verify_result {
+    unsigned tables_total, tables_equal, tables_differ;
+    uint64_t rows_compared;   /* source rows, this run and the interrupted runs it continues */
+    uint64_t chunks_compared, chunks_skipped; /* skipped: done by an earlier interrupted run */
+    uint64_t rechecks;        /* chunks compared again because they differed at first */
+    uint64_t missing, extra, changed; /* rows (keyless: copies) */
+    bool resumed;
+    bool source_written;      /* a re-check saw the source change: it was being written */
+    char differ[1024];        /* "db.t, db.u" (may end in "...") */
+    char written[1024];       /* tables whose source changed during re-checks */
+    char slow[1024];          /* tables without a usable key, compared as multisets */
+    uint64_t fix_statements;  /* written to fix_sql_path */
+    uint64_t common_points;   /* with sync_point: batches compared at a common point */
+    double pause_ms_max;      /* with sync_point: the applier's longest pause */
+} hm_verify_result;
+
+typedef struct hm_verify hm_verify;
+
+hm_verify *hm_verify_new(const hm_verify_opts *opts, hm_err *err);
+/* Compares everything selected. HM_OK when the comparison ran to the end, equal or not (the
+ * result says which); an error code when it could not (a table that could not be compared is an
+ * error). Safe to call once. */
+hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err);
+/* Stops soon (HM_ECANCELLED); what was compared stays recorded. Thread- and signal-safe. */
+void hm_verify_cancel(hm_verify *v);
+void hm_verify_free(hm_verify *v);
 
 #endif

@@ -3,7 +3,7 @@
 # demo, if any is missing. Idempotent; uses sudo when not root.
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libmariadb-dev libjansson-dev libcmocka-dev zlib1g-dev
-      mariadb-server mariadb-client sysbench mydumper time bc jq python3 procps
+      mariadb-server mariadb-client sysbench mydumper percona-toolkit time bc jq python3 procps
       libzstd1  # libzstd1: loaded at run time for MySQL's compressed transactions (corpus tests)
       openssl clang libclang-rt-dev)  # openssl: the TLS tests' certificates; clang: tests/fuzz.sh (libFuzzer)
 # hotmigd (HTTP, sessions) and the CLI's client side; curl and openssl for the API tests

@@ -22,6 +22,10 @@ void hm_cli_usage(FILE *f)
           "       hotmig task    list|create|show|check|start|finish|terminate|retry|clean-target|delete|\n"
           "                      events ... [--server URL] [--token-file F] [--json]   (hotmigd's API;\n"
           "                      see hotmig task --help)\n"
+          "       hotmig verify  --source URI --target URI [--include/--exclude ...] [--threads N]\n"
+          "                      [--chunk-rows N] [--max-rows-per-sec N] [--fix-sql FILE] [--json]\n"
+          "                      [--progress M] [--state-dir DIR of a running migrate: compare at\n"
+          "                      common points with its sync]\n"
           "\n"
           "Copies a live MySQL/MariaDB database into another server from one consistent snapshot.\n"
           "URI: mysql://USER:PASS@HOST:PORT (PASS may be left out and given by file or environment)\n"
@@ -46,7 +50,10 @@ void hm_cli_usage(FILE *f)
           "Exit status: 0 success, 1 failure, 2 usage error, 3 stopped (hotmig stop or a signal:\n"
           "the checkpoint is kept; hotmig resume goes on).\n"
           "hotmig check answers every migration prerequisite PASS, WARNING or FAILED with the fix;\n"
-          "it exits 0 when nothing FAILED, 1 when something did, 2 on a usage error.\n",
+          "it exits 0 when nothing FAILED, 1 when something did, 2 on a usage error.\n"
+          "hotmig verify compares every selected table row by row (chunks hashed on both servers)\n"
+          "and names each missing, extra or changed row by key and column; --fix-sql FILE writes\n"
+          "the statements that make the target equal. Exit 0 equal, 1 differs or failed, 2 usage.\n",
           f);
 }
 
@@ -116,7 +123,7 @@ static int resolve_password(hm_uri *u, const char *file, const char *env, hm_err
 
 int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
 {
-    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT, O_LOCK };
+    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT, O_LOCK, O_FIX };
     static const struct option opts[] = {
         {"source", required_argument, NULL, O_SRC},
         {"target", required_argument, NULL, O_TGT},
@@ -136,6 +143,7 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         {"state-dir", required_argument, NULL, O_STATE},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"lock-source", no_argument, NULL, O_LOCK},
+        {"fix-sql", required_argument, NULL, O_FIX},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VER},
         {NULL, 0, NULL, 0},
@@ -159,9 +167,9 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         return -1;
     }
     if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "check") != 0 && strcmp(argv[1], "status") != 0 &&
-        strcmp(argv[1], "finish") != 0 && strcmp(argv[1], "stop") != 0) {
+        strcmp(argv[1], "finish") != 0 && strcmp(argv[1], "stop") != 0 && strcmp(argv[1], "verify") != 0) {
         hm_err_set(err, HM_EUSAGE, "unknown command '%s'; the commands are: migrate, check, status, finish, "
-                                   "stop, resume, task", argv[1]);
+                                   "stop, resume, verify, task", argv[1]);
         return 2;
     }
     cli->command = argv[1];
@@ -239,6 +247,13 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
             cli->state_dir = optarg;
             break;
         case O_LOCK: cli->lock_source = true; break;
+        case O_FIX:
+            if (!*optarg) {
+                hm_err_set(err, HM_EUSAGE, "--fix-sql must name a file");
+                return 2;
+            }
+            cli->fix_sql = optarg;
+            break;
         case O_TIMEOUT:
             if (parse_u64("--timeout", optarg, 1, 31536000ULL, &cli->timeout_s, err))
                 return 2;
@@ -261,6 +276,18 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         hm_err_set(err, HM_EUSAGE, "unexpected argument '%s'; see hotmig migrate --help", argv[optind]);
         return 2;
     }
+    if (cli->fix_sql && strcmp(cli->command, "verify") != 0) {
+        hm_err_set(err, HM_EUSAGE, "--fix-sql belongs to hotmig verify");
+        return 2;
+    }
+    if (strcmp(cli->command, "verify") == 0) {
+        if (cli->mode || cli->write_method || cli->target_capacity || cli->n_skip) {
+            hm_err_set(err, HM_EUSAGE, "hotmig verify takes --source, --target, --include, --exclude, --threads, "
+                                       "--chunk-rows, --max-rows-per-sec, --fix-sql, --json and --progress");
+            return 2;
+        }
+    }
+    cli->state_dir_given = cli->state_dir != NULL;
     if (!cli->state_dir)
         cli->state_dir = "hotmig-state";
     if (cli->lock_source && strcmp(cli->command, "finish") != 0) {

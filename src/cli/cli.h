@@ -35,6 +35,8 @@ typedef struct hm_cli {
     unsigned long long timeout_s; /* finish, stop: how long to wait; 0 = no limit */
     bool lock_source;          /* finish: set the source read-only first */
     bool new_source;           /* resume --source URI: the task's source failed over to URI */
+    const char *fix_sql;       /* verify: where to write the fix SQL (borrowed), NULL: none */
+    bool state_dir_given;      /* verify: --state-dir was given (compare at common points) */
 } hm_cli;
 
 /* Commands: each returns the process exit status (0 done, 1 failed, 2 usage, 3 stopped on
@@ -46,6 +48,7 @@ int hm_cmd_finish(hm_cli *cli);
 int hm_cmd_stop(hm_cli *cli);
 /* `hotmig task ...`: the client of hotmigd's API (cmd_task.c); parses argv itself. */
 int hm_cmd_task(int argc, char **argv);
+int hm_cmd_verify(hm_cli *cli); /* 0 equal, 1 differs or failed, 2 usage */
 
 /* `hotmig resume --state-dir DIR [options]`: the arguments of the task's migrate command, read
  * from DIR/task.json, followed by argv[2..]. *out_argv (and the strings, held by *owner: free
@@ -103,5 +106,11 @@ void hm_statedir_close(hm_statedir *d);
 long hm_statedir_runner(const char *dir);
 /* Parses dir/name as JSON (a json_t *, the caller decrefs); NULL with err filled. */
 void *hm_statedir_read(const char *dir, const char *name, hm_err *err);
+
+/* The common point between verify and a running sync, through files in the state directory
+ * (cpoint.c). hm_cpoint_paused: the sync's side (from hm_sync_opts.paused); hm_cpoint_step:
+ * verify's (hm_verify_opts.sync_point, ud the directory). */
+void hm_cpoint_paused(hm_sync *s, const char *dir, const char *file, uint64_t pos);
+hm_code hm_cpoint_step(hm_verify_sync_step step, const char *file, uint64_t pos, void *ud, hm_err *err);
 
 #endif

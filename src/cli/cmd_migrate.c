@@ -4,7 +4,8 @@
  * outcome into one line and an exit status.
  *
  * Signals: SIGINT / SIGTERM stop (the checkpoint stays; exit 3), SIGUSR1 is the cut-over
- * request of `hotmig finish`, SIGUSR2 that of `hotmig finish --lock-source`. A rerun, or `hotmig resume`, goes on from the checkpoint.
+ * request of `hotmig finish`, SIGUSR2 that of `hotmig finish --lock-source`, SIGURG a common point
+ * asked for by `hotmig verify --state-dir` (cpoint.c). A rerun, or `hotmig resume`, goes on from the checkpoint.
  */
 #include <jansson.h>
 #include <signal.h>
@@ -40,6 +41,13 @@ static void on_finish(int sig)
         else
             hm_sync_finish(g_sync);
     }
+}
+
+static void on_verify_point(int sig)
+{
+    (void)sig;
+    if (g_sync)
+        hm_sync_pause_at(g_sync, "", 0); /* the next transaction boundary */
 }
 
 /* What the progress callbacks need: the renderer, and the state directory's status. */
@@ -127,6 +135,13 @@ static void fill_copy_opts(hm_copy_opts *o, const hm_cli *cli, run_ctx *x)
     o->incremental = strcmp(cli->mode, "full+incremental") == 0;
 }
 
+static void on_paused(const char *file, uint64_t pos, void *ud)
+{
+    run_ctx *x = ud;
+    if (x->dir && g_sync)
+        hm_cpoint_paused(g_sync, x->dir->path, file, pos);
+}
+
 static int exit_code(const hm_err *err)
 {
     return err->code == HM_EUSAGE ? 2 : err->code == HM_ECANCELLED ? 3 : 1;
@@ -148,6 +163,8 @@ static int run_sync(hm_cli *cli, run_ctx *x, hm_err *err)
     o.progress = on_sync_progress;
     o.progress_ud = x;
     o.progress_interval_ms = hm_render_interval_ms(&x->r);
+    o.paused = on_paused;
+    o.paused_ud = x;
     if ((s = hm_sync_new(&o, err)) == NULL)
         return exit_code(err);
     g_sync = s;
@@ -261,6 +278,8 @@ int hm_cmd_migrate(hm_cli *cli)
     sa.sa_handler = on_finish;
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGUSR2, &sa, NULL);
+    sa.sa_handler = on_verify_point;
+    sigaction(SIGURG, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     {
         /* before anything else, the state directory included: a target that is the source */

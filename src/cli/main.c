@@ -1,7 +1,7 @@
 /*
  * cli/main.c: `hotmig`, the command-line front: parses the arguments and hands them to the
- * command (cmd_migrate.c, cmd_check.c, cmd_ctl.c; `hotmig task ...`, the client of hotmigd, parses
- * its own arguments in cmd_task.c). `hotmig resume` is `hotmig migrate` with the
+ * command (cmd_migrate.c, cmd_check.c, cmd_ctl.c, cmd_verify.c; `hotmig task ...`, the client of
+ * hotmigd, parses its own arguments in cmd_task.c). `hotmig resume` is `hotmig migrate` with the
  * arguments its state directory kept (`hotmig resume --source URI`: after a failover of the source,
  * see hm_sync_failover). Exit status: 0 ok, 1 failed, 2 usage, 3 stopped.
  */
@@ -47,6 +47,8 @@ int main(int argc, char **argv)
         rc = hm_cmd_finish(&cli);
     } else if (strcmp(cli.command, "stop") == 0) {
         rc = hm_cmd_stop(&cli);
+    } else if (strcmp(cli.command, "verify") == 0) {
+        rc = hm_cmd_verify(&cli);
     } else {
         rc = hm_cmd_migrate(&cli);
     }

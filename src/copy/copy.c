@@ -104,7 +104,7 @@ struct hm_copy {
 
 const char *hm_stage_name(hm_stage s)
 {
-    static const char *const names[] = {"connect", "snapshot", "schema", "data", "objects", "done"};
+    static const char *const names[] = {"connect", "snapshot", "schema", "data", "objects", "done", "verify"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 

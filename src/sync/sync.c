@@ -138,6 +138,12 @@ struct hm_sync {
      * applied by the appliers of earlier runs */
     hm_buf slow;
     uint64_t keyless_base;
+
+    /* a pause point asked for by hm_sync_pause_at (verification's common point): pause_file and
+     * pause_pos are written before pause_req is set */
+    atomic_bool pause_req;
+    char pause_file[256];
+    uint64_t pause_pos;
 };
 
 const char *hm_sync_phase_name(hm_sync_phase p)
@@ -176,6 +182,7 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
     atomic_init(&s->cancel, false);
     atomic_init(&s->finish_req, false);
     atomic_init(&s->lock_source, false);
+    atomic_init(&s->pause_req, false);
     s->server_id = opts->server_id;
     if (!s->server_id) {
         /* one id per source/target pair: a rerun replaces its own earlier dump on the source */
@@ -199,6 +206,18 @@ void hm_sync_finish_lock_source(hm_sync *s)
 {
     atomic_store(&s->lock_source, true);
     atomic_store(&s->finish_req, true);
+}
+
+void hm_sync_pause_at(hm_sync *s, const char *file, uint64_t pos)
+{
+    size_t i = 0;
+    if (atomic_load(&s->pause_req))
+        return; /* one at a time */
+    for (; file[i] && i < sizeof s->pause_file - 1; i++) /* no snprintf: async-signal-safe */
+        s->pause_file[i] = file[i];
+    s->pause_file[i] = '\0';
+    s->pause_pos = pos;
+    atomic_store(&s->pause_req, true);
 }
 
 void hm_sync_cancel(hm_sync *s)
@@ -366,6 +385,29 @@ static void open_group(hm_sync *s)
         s->group_open = true;
         s->group_t0 = hm_clock_now();
     }
+}
+
+/* The pause point is reached when no source transaction is open and the handled events end at or
+ * past it: everything through there is committed (with the checkpoint), then the callback runs
+ * while nothing more is applied. */
+static hm_code pause_if_due(hm_sync *s, hm_err *err)
+{
+    hm_sync_pos at;
+    hm_code rc;
+    if (!atomic_load(&s->pause_req) || s->in_trx)
+        return HM_OK;
+    set_pos(&at, s->pause_file, s->pause_pos);
+    if (hm_sync_pos_cmp(&s->pending, &at) < 0)
+        return HM_OK;
+    if (s->group_open || hm_sync_pos_cmp(&s->committed, &s->pending) != 0) {
+        open_group(s);
+        if ((rc = commit_group_now(s, err)) != HM_OK)
+            return rc;
+    }
+    atomic_store(&s->pause_req, false); /* before the callback: it may ask for the next point */
+    if (s->o.paused)
+        s->o.paused(s->committed.file, s->committed.pos, s->o.paused_ud);
+    return HM_OK;
 }
 
 static hm_code end_trx(hm_sync *s, const char *file, uint64_t next_pos, hm_err *err)
@@ -1393,7 +1435,9 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
             rc = finish_now(s, res, err);
             goto out;
         }
-        e = hm_sync_feed_take(s->feed, TAKE_MS);
+        if ((rc = pause_if_due(s, err)) != HM_OK)
+            goto out;
+        e = hm_sync_feed_take(s->feed, atomic_load(&s->pause_req) ? 5 : TAKE_MS);
         if (!e) {
             /* nothing came: whatever is grouped goes in now */
             if (s->group_open && !s->in_trx && (rc = commit_group(s, err)) != HM_OK)
