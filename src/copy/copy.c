@@ -650,7 +650,7 @@ static hm_code target_definition(worker *w, const hm_table *t, char **out, hm_er
 {
     hm_buf q;
     MYSQL_RES *res = NULL;
-    MYSQL_ROW row;
+    MYSQL_ROW row = NULL;
     hm_code rc;
     *out = NULL;
     hm_buf_init(&q, 4096);
