@@ -125,7 +125,7 @@ prepare_narrow() { # DB ROWS: one table of narrow rows, three secondary keys on 
         c SMALLINT UNSIGNED NOT NULL, KEY k_a (a), KEY k_b (b), KEY k_ca (c, a)) ENGINE=InnoDB" \
         || die "cannot create $1.narrow on the source"
     for ((i = 0; i < $2; i += step)); do
-        hm_sql src "INSERT INTO $1.narrow SELECT seq, seq * 2654435761 % 4294967291,
+        hm_sql src "USE $1; INSERT INTO narrow SELECT seq, seq * 2654435761 % 4294967291,
             seq * 40503 % 1000003, seq * 7919 % 65521 FROM seq_$((i + 1))_to_$((i + step < $2 ? i + step : $2))" \
             || die "cannot fill $1.narrow"
     done
