@@ -182,6 +182,14 @@ settle() { # empty target, both buffer pools clean: each contender starts from t
     sync
 }
 
+# CPU seconds (user + system) a server has used so far
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$(cat "$HM_TEST_ROOT/$1/pid")/stat"; }
+cpu_start() { cpu_src=$(cpu src) cpu_tgt=$(cpu tgt); }
+cpu_say() { # what the servers used since cpu_start
+    say "   CPU: source server $(elapsed "$cpu_src" "$(cpu src)") s, target server" \
+        "$(elapsed "$cpu_tgt" "$(cpu tgt)") s${1:+, $1}"
+}
+
 declare -A rss runs best note
 record() { # CONTENDER SECONDS: keep every run and the best
     runs[$1]="${runs[$1]:-}${runs[$1]:+ }$2"
@@ -204,6 +212,7 @@ run_hotmig() { # DB KEY [DEFER]: one hotmig run; seconds in $last, peak RSS (KB)
     t1=$(now)
     last=$(elapsed "$t0" "$t1")
     kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$WORK/time-$2")
+    hotmig_cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$WORK/time-$2")
     [[ $kb =~ ^[0-9]+$ ]] || die "no peak RSS from /usr/bin/time for hotmig"
     [ "$kb" -gt "${rss[$2]:-0}" ] && rss[$2]=$kb
     say "   $last s, peak RSS $(mb "$kb") MB"
@@ -266,10 +275,16 @@ if [ "$rss_only" -eq 0 ]; then
         for i in $(seq 0 $((${#contenders[@]} - 1))); do
             c=${contenders[$(( (i + rep - 1) % ${#contenders[@]} ))]}
             settle
+            cpu_start
             case $c in
-                limit) run_limit sbtest; verify sbtest "the bulk-load limit" ;;
-                mydumper) run_mydumper sbtest 50000; verify sbtest "mydumper+myloader" ;;
-                hotmig) run_hotmig sbtest big; verify sbtest hotmig ;;
+                limit) run_limit sbtest; cpu_say ;;
+                mydumper) run_mydumper sbtest 50000; cpu_say ;;
+                hotmig) run_hotmig sbtest big; cpu_say "hotmig $hotmig_cpu s" ;;
+            esac
+            case $c in
+                limit) verify sbtest "the bulk-load limit" ;;
+                mydumper) verify sbtest "mydumper+myloader" ;;
+                hotmig) verify sbtest hotmig ;;
             esac
             if record "$c" "$last" && [ "$c" = mydumper ]; then note[mydumper]=$mydumper_split; fi
         done
@@ -286,11 +301,13 @@ if [ "$rss_only" -eq 0 ] && [ "$narrow" -gt 0 ]; then
     for c in limit mydumper hotmig hotmig-never; do
         [ "$c" = mydumper ] && [ "$skip_mydumper" -eq 1 ] && continue
         settle
+        cpu_start
         case $c in
-            limit) run_limit sbnarrow; verify sbnarrow "the bulk-load limit" ;;
-            mydumper) run_mydumper sbnarrow 500000; verify sbnarrow "mydumper+myloader" ;;
-            hotmig) run_hotmig sbnarrow narrow; verify sbnarrow hotmig ;;
-            hotmig-never) run_hotmig sbnarrow narrow never; verify sbnarrow "hotmig --defer-indexes never" ;;
+            limit) run_limit sbnarrow; cpu_say; verify sbnarrow "the bulk-load limit" ;;
+            mydumper) run_mydumper sbnarrow 500000; cpu_say; verify sbnarrow "mydumper+myloader" ;;
+            hotmig) run_hotmig sbnarrow narrow; cpu_say "hotmig $hotmig_cpu s"; verify sbnarrow hotmig ;;
+            hotmig-never) run_hotmig sbnarrow narrow never; cpu_say "hotmig $hotmig_cpu s"
+                verify sbnarrow "hotmig --defer-indexes never" ;;
         esac
         nbest[$c]=$last
     done
