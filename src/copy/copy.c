@@ -1075,6 +1075,7 @@ static void fill_result(hm_copy *c, hm_copy_result *res)
 static hm_code run_data(hm_copy *c, rate_window *rw, hm_err *err)
 {
     double next = hm_clock_now();
+    unsigned indexing = 0;
     atomic_store(&c->alive, c->nthreads);
     for (unsigned i = 0; i < c->nthreads; i++) {
         if (pthread_create(&c->w[i].th, NULL, worker_main, &c->w[i]) != 0) {
@@ -1087,7 +1088,9 @@ static hm_code run_data(hm_copy *c, rate_window *rw, hm_err *err)
     }
     while (atomic_load(&c->alive) > 0) {
         double now = hm_clock_now();
-        if (now >= next) {
+        /* a table starting or ending its index build is told at once */
+        if (now >= next || atomic_load(&c->indexing) != indexing) {
+            indexing = atomic_load(&c->indexing);
             report(c, rw, false);
             next = now + c->o.progress_interval_ms / 1000.0;
         }

@@ -73,7 +73,7 @@ wait_alter() {
 pid=$!
 IT_BG_PIDS+=("$pid")
 alter=$(wait_alter "$pid") || { cat "$HM_TEST_ROOT/run1.log"; it_fail "run 1: no ALTER TABLE seen on the target"; }
-for _ in $(seq 1 30); do  # until the progress says so (one line a second)
+for _ in $(seq 1 30); do  # until the progress says so (at once when a build starts)
     grep -q '"tables_indexing":[1-9]' "$HM_TEST_ROOT/run1.log" && break
     sleep 0.1
 done
