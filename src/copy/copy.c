@@ -683,6 +683,7 @@ static hm_code index_table(worker *w, tstate *ts, hm_err *err)
     hm_table *t = ts->t;
     char *have = NULL;
     hm_buf q;
+    hm_err alter_err;
     hm_code rc;
     atomic_fetch_add(&c->indexing, 1);
     hm_buf_init(&q, 1 << 24);
@@ -704,16 +705,23 @@ static hm_code index_table(worker *w, tstate *ts, hm_err *err)
                             w->tgt.addr);
             break;
         }
-        rc = hm_conn_execb(&w->tgt, &q, err);
+        if (atomic_load(&c->cancel)) { /* the table stays 'loaded': a rerun builds its keys */
+            rc = hm_err_set(err, HM_ECANCELLED, "cancelled; run the same command again to resume");
+            break;
+        }
+        rc = hm_conn_execb(&w->tgt, &q, &alter_err);
         if (rc != HM_OK && (mysql_errno(w->tgt.my) == ER_DUP_KEYNAME ||
-                            mysql_errno(w->tgt.my) == ER_DUP_CONSTRAINT_NAME))
+                            mysql_errno(w->tgt.my) == ER_DUP_CONSTRAINT_NAME)) {
             rc = HM_OK; /* added meanwhile by a killed run's ALTER: look again */
-        else if (rc != HM_OK)
+        } else if (rc != HM_OK) {
+            *err = alter_err;
             hm_err_prefix(err, "building the indexes of %s.%s on the target", t->db, t->name);
+        }
     }
     if (rc == HM_OK && !hm_keydefer_same_columns_and_keys(t->create_sql, have))
         rc = hm_err_set(err, HM_ETARGET, "after its indexes were built, %s.%s on target %s is not defined "
-                        "as on the source (SHOW CREATE TABLE differs); rerun with --defer-indexes never",
+                        "as on the source (SHOW CREATE TABLE differs); start the copy over (drop the copied tables "
+                        "and hotmig_meta on the target) with --defer-indexes never",
                         t->db, t->name, w->tgt.addr);
     if (rc == HM_OK)
         rc = hm_meta_set_table_state(&w->tgt, t->db, t->name, "done", err);

@@ -217,8 +217,10 @@ bool hm_keydefer_same_columns_and_keys(const char *a, const char *b)
     bool same;
     if (!av || !bv)
         same = false;
-    else if (!body(a, av, MAX_LINES, &an, &ah, &at) || !body(b, bv, MAX_LINES, &bn, &bh, &bt))
-        same = a && b && strcmp(a, b) == 0;
+    else if (!body(a, av, MAX_LINES, &an, &ah, &at))
+        same = true; /* never split */
+    else if (!body(b, bv, MAX_LINES, &bn, &bh, &bt))
+        same = false;
     else {
         same = an == bn && same_line(&ah, &bh);
         for (size_t i = 0; same && i < an; i++)

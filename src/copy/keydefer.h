@@ -40,8 +40,10 @@ bool hm_keydefer_is_parent(const hm_catalog *cat, const hm_table *t);
  * HM_ENOMEM when q is full. */
 hm_code hm_keydefer_alter(const hm_table *t, const char *target_create, hm_buf *q, size_t *nadd);
 
-/* Whether two SHOW CREATE TABLE texts define the same table: equal up to the table options line
- * (") ENGINE=... AUTO_INCREMENT=..."), whose counter may legitimately differ. */
-bool hm_keydefer_same_columns_and_keys(const char *a, const char *b);
+/* Whether the target's SHOW CREATE TABLE `tgt` defines the table as the source's `src` does:
+ * equal up to the table options line (") ENGINE=... AUTO_INCREMENT=..."), whose counter may
+ * legitimately differ. True when src is not in the shape hm_keydefer_split works on (such a
+ * table is never split, so nothing deferred is left to check). */
+bool hm_keydefer_same_columns_and_keys(const char *src, const char *tgt);
 
 #endif

@@ -8,7 +8,8 @@
  *     lines; a text that is not SHOW CREATE TABLE's shape
  *   - alter adds exactly the deferrable lines the target lacks, in the source's order, quoted
  *     table name; nothing when the target has them all
- *   - same_columns_and_keys ignores the options line (AUTO_INCREMENT) but not a key's order
+ *   - same_columns_and_keys ignores the options line (AUTO_INCREMENT) but not a key's order;
+ *     a source text not in the expected shape (never split) passes
  *   - is_parent finds REFERENCES `t` in the same database and `db`.`t` in another, not a prefix
  */
 #include <stdarg.h>
@@ -134,6 +135,9 @@ static void test_same(void **state)
     assert_true(hm_keydefer_same_columns_and_keys(a, b));
     assert_false(hm_keydefer_same_columns_and_keys(a, c));
     assert_false(hm_keydefer_same_columns_and_keys(a, base));
+    assert_false(hm_keydefer_same_columns_and_keys(a, "CREATE TABLE `t` (`id` int)"));
+    /* a source text never split: nothing to check */
+    assert_true(hm_keydefer_same_columns_and_keys("CREATE TABLE `t` (`id` int) ENGINE=InnoDB", b));
 }
 
 static void test_is_parent(void **state)
