@@ -18,6 +18,9 @@
  *        table state:  NEW --plan--> READY --last chunk done--> DONE
  *                       (PLANNING while a     \                ^
  *                        worker walks its key) \--> INDEXING --/   (tables with deferred keys)
+ *                                                      ^
+ *                                      LOADED ---------/  (found so by a rerun: every chunk
+ *                                                          done, keys maybe not)
  *
  *      planning writes every chunk's key range to hotmig_meta in one transaction; a chunk is
  *      copied in one target transaction that also marks it done (meta.h). The worker that
