@@ -118,6 +118,7 @@ typedef struct hm_progress {
     double bytes_per_sec; /* over the last few seconds */
     double eta_s;         /* < 0 when unknown */
     bool resumed;         /* this run continues an earlier one */
+    unsigned tables_indexing; /* tables loaded whose secondary indexes are being built */
 } hm_progress;
 
 typedef void (*hm_progress_fn)(const hm_progress *p, void *ud);
@@ -139,6 +140,15 @@ typedef enum hm_write_method {
     HM_WRITE_INSERT
 } hm_write_method;
 
+/* When a table's secondary indexes (and FULLTEXT, SPATIAL, foreign keys) are built: with the
+ * table, or by one ALTER TABLE after its rows are loaded (InnoDB then sorts instead of inserting
+ * row by row; primary and unique keys are always in place from the start). */
+typedef enum hm_defer_indexes {
+    HM_DEFER_AUTO = 0, /* after the data for tables large enough to gain from it */
+    HM_DEFER_ALWAYS,   /* after the data for every table that has such indexes */
+    HM_DEFER_NEVER     /* with the table */
+} hm_defer_indexes;
+
 typedef struct hm_copy_opts {
     hm_endpoint source, target;
     const char *const *include; /* patterns: "db", "db.table", '*' and '?' wildcards */
@@ -149,6 +159,7 @@ typedef struct hm_copy_opts {
     uint64_t chunk_rows;        /* 0: about 16 MiB of rows, from the table's average row length */
     uint64_t max_rows_per_sec;  /* 0: unlimited */
     hm_write_method write_method;
+    hm_defer_indexes defer_indexes;
     hm_progress_fn progress;    /* may be NULL; called from the thread running hm_copy_run */
     void *progress_ud;
     unsigned progress_interval_ms; /* 0: 1000 */

@@ -41,6 +41,8 @@ void hm_cli_usage(FILE *f)
           "  --max-rows-per-sec N         throttle reads from the source (default: unlimited)\n"
           "  --write-method M             auto | load | insert (default auto: LOAD DATA LOCAL when the\n"
           "                               target allows it)\n"
+          "  --defer-indexes M            auto | always | never: build secondary indexes after a\n"
+          "                               table's rows (default auto: for large tables)\n"
           "  --progress M                 auto | bar | lines | json | none (default auto: bar on a\n"
           "                               terminal, lines otherwise)\n"
           "  --source-password-file F     read the source password from F (first line)\n"
@@ -123,7 +125,7 @@ static int resolve_password(hm_uri *u, const char *file, const char *env, hm_err
 
 int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
 {
-    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT, O_LOCK, O_FIX };
+    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT, O_LOCK, O_FIX, O_DEFER };
     static const struct option opts[] = {
         {"source", required_argument, NULL, O_SRC},
         {"target", required_argument, NULL, O_TGT},
@@ -134,6 +136,7 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         {"chunk-rows", required_argument, NULL, O_CHUNK},
         {"max-rows-per-sec", required_argument, NULL, O_RATE},
         {"write-method", required_argument, NULL, O_WM},
+        {"defer-indexes", required_argument, NULL, O_DEFER},
         {"progress", required_argument, NULL, O_PROG},
         {"source-password-file", required_argument, NULL, O_SPF},
         {"target-password-file", required_argument, NULL, O_TPF},
@@ -216,6 +219,15 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
             else if (strcmp(optarg, "insert") == 0) cli->write_method = HM_WRITE_INSERT;
             else {
                 hm_err_set(err, HM_EUSAGE, "--write-method must be auto, load or insert");
+                return 2;
+            }
+            break;
+        case O_DEFER:
+            if (strcmp(optarg, "auto") == 0) cli->defer_indexes = HM_DEFER_AUTO;
+            else if (strcmp(optarg, "always") == 0) cli->defer_indexes = HM_DEFER_ALWAYS;
+            else if (strcmp(optarg, "never") == 0) cli->defer_indexes = HM_DEFER_NEVER;
+            else {
+                hm_err_set(err, HM_EUSAGE, "--defer-indexes must be auto, always or never");
                 return 2;
             }
             break;
@@ -312,8 +324,9 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         return 2;
     }
     if (strcmp(cli->command, "check") == 0 &&
-        (cli->chunk_rows || cli->max_rows_per_sec || cli->write_method || cli->progress)) {
-        hm_err_set(err, HM_EUSAGE, "--chunk-rows, --max-rows-per-sec, --write-method and --progress "
+        (cli->chunk_rows || cli->max_rows_per_sec || cli->write_method || cli->progress ||
+         cli->defer_indexes)) {
+        hm_err_set(err, HM_EUSAGE, "--chunk-rows, --max-rows-per-sec, --write-method, --defer-indexes and --progress "
                                    "belong to hotmig migrate");
         return 2;
     }

@@ -22,6 +22,7 @@ typedef struct hm_cli {
     unsigned threads;
     unsigned long long chunk_rows, max_rows_per_sec;
     hm_write_method write_method;
+    hm_defer_indexes defer_indexes;
     hm_progress_mode progress;
     const char *mode;          /* "full" or "full+incremental" */
     /* hotmig check */

@@ -67,8 +67,9 @@ static void status_copy(run_ctx *x, const char *state, const hm_progress *p, con
     x->last_status = now;
     o = json_pack("{s:s}", "state", state);
     if (p)
-        json_object_set_new(o, "copy", json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f}", "stage",
+        json_object_set_new(o, "copy", json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f}", "stage",
                                                  hm_stage_name(p->stage), "tables_done", (json_int_t)p->tables_done,
+                                                 "tables_indexing", (json_int_t)p->tables_indexing,
                                                  "tables_total", (json_int_t)p->tables_total,
                                                  "rows_done", (json_int_t)p->rows_done,
                                                  "rows_estimated", (json_int_t)p->rows_estimated,
@@ -129,6 +130,7 @@ static void fill_copy_opts(hm_copy_opts *o, const hm_cli *cli, run_ctx *x)
     o->chunk_rows = cli->chunk_rows;
     o->max_rows_per_sec = cli->max_rows_per_sec;
     o->write_method = cli->write_method;
+    o->defer_indexes = cli->defer_indexes;
     o->progress = on_copy_progress;
     o->progress_ud = x;
     o->progress_interval_ms = hm_render_interval_ms(&x->r);

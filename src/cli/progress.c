@@ -56,7 +56,9 @@ void hm_render_progress(const hm_progress *p, void *ud)
 {
     hm_render *r = ud;
     double pct = p->rows_estimated ? 100.0 * (double)p->rows_done / (double)p->rows_estimated : 0;
-    char eta[32];
+    char eta[32], idx[32] = "";
+    if (p->tables_indexing)
+        snprintf(idx, sizeof idx, " (%u indexing)", p->tables_indexing);
     if (pct > 100)
         pct = 100;
     if (p->stage == HM_STAGE_DONE)
@@ -67,9 +69,10 @@ void hm_render_progress(const hm_progress *p, void *ud)
     case HM_PROGRESS_AUTO:
         return;
     case HM_PROGRESS_JSON: {
-        json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:b}",
+        json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:b}",
                               "event", "progress", "stage", hm_stage_name(p->stage),
                               "tables_done", (json_int_t)p->tables_done,
+                              "tables_indexing", (json_int_t)p->tables_indexing,
                               "tables_total", (json_int_t)p->tables_total,
                               "rows_done", (json_int_t)p->rows_done,
                               "rows_estimated", (json_int_t)p->rows_estimated,
@@ -81,8 +84,8 @@ void hm_render_progress(const hm_progress *p, void *ud)
     case HM_PROGRESS_LINES:
         if (p->stage < HM_STAGE_SCHEMA)
             return; /* nothing to say yet; a failure here prints only its error line */
-        fprintf(r->f, "hotmig: %-8s tables %u/%u  rows %llu/~%llu (%.0f%%)  %.1f MB/s  ETA %s\n",
-                hm_stage_name(p->stage), p->tables_done, p->tables_total,
+        fprintf(r->f, "hotmig: %-8s tables %u/%u%s  rows %llu/~%llu (%.0f%%)  %.1f MB/s  ETA %s\n",
+                hm_stage_name(p->stage), p->tables_done, p->tables_total, idx,
                 (unsigned long long)p->rows_done, (unsigned long long)p->rows_estimated, pct,
                 p->bytes_per_sec / 1e6, eta);
         fflush(r->f);
@@ -93,8 +96,8 @@ void hm_render_progress(const hm_progress *p, void *ud)
         for (int i = 0; i < 30; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
-        fprintf(r->f, "\r%-8s [%s] %3.0f%%  tables %u/%u  rows %llu  %.1f MB/s  ETA %s   ",
-                hm_stage_name(p->stage), bar, pct, p->tables_done, p->tables_total,
+        fprintf(r->f, "\r%-8s [%s] %3.0f%%  tables %u/%u%s  rows %llu  %.1f MB/s  ETA %s   ",
+                hm_stage_name(p->stage), bar, pct, p->tables_done, p->tables_total, idx,
                 (unsigned long long)p->rows_done, p->bytes_per_sec / 1e6, eta);
         fflush(r->f);
         r->bar_drawn = true;

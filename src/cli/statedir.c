@@ -181,6 +181,10 @@ static json_t *task_argv(const hm_cli *cli)
         ADD("--write-method");
         ADD(cli->write_method == HM_WRITE_LOAD ? "load" : "insert");
     }
+    if (cli->defer_indexes != HM_DEFER_AUTO) {
+        ADD("--defer-indexes");
+        ADD(cli->defer_indexes == HM_DEFER_ALWAYS ? "always" : "never");
+    }
     if (cli->source_password_file) {
         ADD("--source-password-file");
         ADD(cli->source_password_file);

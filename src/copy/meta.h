@@ -4,7 +4,9 @@
  * Tables (all InnoDB, created by hm_meta_init):
  *   copy_run    one row: the task's fingerprint, state ('copying' | 'done'), and the binlog
  *               coordinates of the first snapshot (where an incremental phase must start).
- *   copy_table  one row per selected table: state 'created' -> 'planned' -> 'done'.
+ *   copy_table  one row per selected table: state 'created' -> 'planned' -> 'done', with
+ *               'loaded' before 'done' for a table whose secondary keys are built after its
+ *               data (keydefer.h): every chunk is in, its ALTER TABLE may not be.
  *   copy_chunk  the plan of a table: one row per chunk with its key range (packed tuples, see
  *               keylit.h; the first chunk's lower bound and the last chunk's upper bound are
  *               NULL, so the ranges cover the whole key space). The whole plan is written in one

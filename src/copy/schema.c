@@ -127,7 +127,8 @@ hm_code hm_schema_create_database(hm_conn *tgt, const hm_schema *s, hm_err *err)
     return rc;
 }
 
-hm_code hm_schema_create_table(hm_conn *tgt, const hm_table *t, bool drop_first, hm_err *err)
+hm_code hm_schema_create_table(hm_conn *tgt, const hm_table *t, const char *sql, bool drop_first,
+                               hm_err *err)
 {
     hm_code rc = use_db(tgt, t->db, err);
     if (rc == HM_OK && drop_first) {
@@ -140,7 +141,7 @@ hm_code hm_schema_create_table(hm_conn *tgt, const hm_table *t, bool drop_first,
         hm_buf_release(&q);
     }
     if (rc == HM_OK)
-        rc = hm_conn_exec(tgt, t->create_sql, err);
+        rc = hm_conn_exec(tgt, sql ? sql : t->create_sql, err);
     if (rc != HM_OK)
         hm_err_prefix(err, "creating table %s.%s on the target", t->db, t->name);
     return rc;

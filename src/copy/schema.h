@@ -24,8 +24,10 @@ hm_code hm_schema_session(hm_conn *tgt, hm_err *err);
 hm_code hm_schema_conflicts(hm_conn *tgt, const hm_catalog *cat, hm_buf *out, size_t *n, hm_err *err);
 
 hm_code hm_schema_create_database(hm_conn *tgt, const hm_schema *s, hm_err *err);
-/* drop_first: DROP TABLE IF EXISTS before (a table this task created but did not record). */
-hm_code hm_schema_create_table(hm_conn *tgt, const hm_table *t, bool drop_first, hm_err *err);
+/* drop_first: DROP TABLE IF EXISTS before (a table this task created but did not record).
+ * sql: the CREATE TABLE to run (keydefer.h: without the keys built later), NULL for t's own. */
+hm_code hm_schema_create_table(hm_conn *tgt, const hm_table *t, const char *sql, bool drop_first,
+                               hm_err *err);
 /* Creates one object. *retry is set when it failed only because something it uses is missing
  * (views that use views not yet created). */
 hm_code hm_schema_create_object(hm_conn *tgt, const hm_object *o, bool drop_first, bool *retry,
