@@ -85,6 +85,7 @@ static hm_svc_status body_endpoint(hm_svc *svc, const json_t *body, bool catalog
     if (pw)
         s->pw = strdup(json_string_value(pw));
     ep->host = s->uri.host, ep->port = s->uri.port, ep->user = s->uri.user;
+    ep->tls = s->uri.tls, ep->tls_ca = s->uri.tls_ca, ep->tls_cert = s->uri.tls_cert, ep->tls_key = s->uri.tls_key;
     ep->password = s->pw ? s->pw : s->uri.password;
     return HM_SVC_OK;
 }

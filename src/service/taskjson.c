@@ -174,6 +174,16 @@ static hm_svc_status parse_endpoint(const json_t *v, const char *field, json_t *
     }
     hm_uri_redacted(&u, red, sizeof red);
     *ep = json_pack("{s:s, s:s, s:i, s:s}", "uri", red, "host", u.host, "port", (int)u.port, "user", u.user);
+    /* TLS settings of the URI (?tls=&ca=&cert=&key=): kept so that every engine call of the task
+     * connects as the URI said; file names only, never a secret */
+    if (u.tls != HM_TLS_DEFAULT)
+        json_object_set_new(*ep, "tls", json_string(hm_tls_mode_name(u.tls)));
+    if (u.tls_ca)
+        json_object_set_new(*ep, "tls_ca", json_string(u.tls_ca));
+    if (u.tls_cert)
+        json_object_set_new(*ep, "tls_cert", json_string(u.tls_cert));
+    if (u.tls_key)
+        json_object_set_new(*ep, "tls_key", json_string(u.tls_key));
     if (pwv)
         *pw = strdup(pwv);
     else if (u.password)
@@ -340,6 +350,15 @@ fail:
     return st;
 }
 
+/* The mode a stored name stands for (hm_tls_mode_name's inverse); absent or unknown: default. */
+static hm_tls_mode tls_mode_of(const char *name)
+{
+    for (int m = HM_TLS_DISABLED; name && m <= HM_TLS_VERIFY_IDENTITY; m++)
+        if (strcmp(name, hm_tls_mode_name((hm_tls_mode)m)) == 0)
+            return (hm_tls_mode)m;
+    return HM_TLS_DEFAULT;
+}
+
 void hm_taskjson_endpoint(const json_t *spec, const char *side, hm_endpoint *ep)
 {
     const json_t *e = json_object_get(spec, side);
@@ -347,6 +366,10 @@ void hm_taskjson_endpoint(const json_t *spec, const char *side, hm_endpoint *ep)
     ep->host = json_string_value(json_object_get(e, "host"));
     ep->port = (unsigned)json_integer_value(json_object_get(e, "port"));
     ep->user = json_string_value(json_object_get(e, "user"));
+    ep->tls = tls_mode_of(json_string_value(json_object_get(e, "tls")));
+    ep->tls_ca = json_string_value(json_object_get(e, "tls_ca"));
+    ep->tls_cert = json_string_value(json_object_get(e, "tls_cert"));
+    ep->tls_key = json_string_value(json_object_get(e, "tls_key"));
 }
 
 static json_t *render_endpoint(const json_t *spec, const char *side, bool password_set)

@@ -225,6 +225,27 @@ api POST /connections/test "{\"uri\": \"mysql://mig@127.0.0.1:$SP\", \"password\
 expect 200 "connection test with a wrong password"
 it_eq "$(jget 'j["ok"]')" false "connection test with a wrong password"
 [ -n "$(jget 'j["message"]')" ] || it_fail "no reason in $API_BODY"
+# TLS settings in the URI are used (the test servers offer no TLS: required is refused) and kept
+api POST /connections/test "{\"uri\": \"mysql://mig@127.0.0.1:$SP?tls=required\", \"password\": \"$SECRET_SRC\"}"
+expect 200 "connection test with tls=required"
+it_eq "$(jget 'j["ok"]')" false "connection test with tls=required against a server without TLS: $API_BODY"
+jget 'j["message"]' | grep -Eqi 'tls|ssl' || it_fail "the refusal does not name TLS: $API_BODY"
+api POST /tasks "{\"name\": \"t-tls\", \"source\": \"mysql://mig:$SECRET_SRC@127.0.0.1:$SP?tls=required\", \"target\": \"mysql://mig@127.0.0.1:$TP?tls=disabled\"}"
+expect 201 "a task with TLS settings"
+it_eq "$(jget 'j["source"]["tls"]')" required "the source's TLS mode kept: $API_BODY"
+it_eq "$(jget 'j["target"]["tls"]')" disabled "the target's TLS mode kept: $API_BODY"
+api POST "/tasks/$(jget 'j["id"]')/check"
+expect 202 "check of the TLS task"
+tls_id=$(jget 'j["id"]')
+for _ in $(seq 1 300); do
+    api GET "/tasks/$tls_id/check"
+    [ "$API_STATUS" = 200 ] && break
+    sleep 0.2
+done
+jget '[i["message"] for i in j["items"] if i["id"] == "source.connect" and i["result"] == "FAILED"][0]' | grep -Eqi 'tls|ssl' \
+    || it_fail "the precheck did not refuse the source for TLS: $API_BODY"
+api DELETE "/tasks/$tls_id"
+expect 204 "delete the TLS task"
 api POST /catalog "{\"task\": $id}"
 expect 200 "catalog of the task's source"
 jget '[t["name"] for d in j["databases"] if d["name"] == "app" for t in d["tables"]]' | grep -q '"t"' \
