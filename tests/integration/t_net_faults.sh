@@ -27,7 +27,7 @@ done
 it_audit_start 2 6
 
 "$HOTMIG" migrate --source "$(hm_fault_uri ps)" --target "$(hm_fault_uri pt)" --mode full+incremental \
-    --state-dir "$D" --include app --threads 2 --chunk-rows 500 --max-rows-per-sec 9000 \
+    --state-dir "$D" --include app --threads 2 --chunk-rows 500 --max-rows-per-sec 3000 \
     --progress lines >"$HM_TEST_ROOT/migrate.log" 2>&1 &
 IT_MPID=$!
 IT_BG_PIDS+=("$IT_MPID")
