@@ -60,6 +60,7 @@ it_eq "$(jget '"failover" in j["actions"]')" true "failover among the actions of
 ckpt=$(hm_sql tgt "SELECT binlog_file, binlog_pos, gtid_set FROM hotmig_meta.sync_state")
 
 stale_refused() {
+    local out
     api POST "/tasks/$id/failover" "{\"source\": \"$(hm_uri stale)\"}"
     expect 409 failover_refused "^failover of task fo to mysql://root@127.0.0.1:$(hm_port stale) refused: new source 127\.0\.0\.1:$(hm_port stale) lacks transactions the target already has: the target applied GTID 0-11-" \
         "failover to the stale replica"
@@ -73,6 +74,15 @@ stale_refused() {
     api GET "/tasks/$id/events"
     it_eq "$(jget '[e["who"] for e in j["events"] if e["kind"] == "warning" and "failover to" in e["message"]][-1]')" \
         token "who asked for the refused failover (event)"
+    # the same through the CLI: one line, exit 1
+    out=$("$HOTMIG" task failover fo --source "$(hm_uri stale)" --server "$SVC_URL" --token-file "$SVC_DIR/token" 2>&1)
+    it_eq "$?" 1 "hotmig task failover to stale: exit status"
+    grep -q "^hotmig: task failover: failover of task fo to mysql://root@127.0.0.1:$(hm_port stale) refused: new source .* lacks transactions the target already has" <<<"$out" \
+        || it_fail "hotmig task failover: $out"
+    "$HOTMIG" task failover fo --server "$SVC_URL" --token-file "$SVC_DIR/token" >/dev/null 2>&1
+    it_eq "$?" 2 "hotmig task failover without --source: exit status"
+    it_eq "$(hm_sql tgt "SELECT binlog_file, binlog_pos, gtid_set FROM hotmig_meta.sync_state")" "$ckpt" \
+        "the checkpoint after the CLI's refused failover"
 }
 it_case "stale replica refused" stale_refused
 
