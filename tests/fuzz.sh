@@ -3,7 +3,7 @@
 # (clang, ASan + UBSan, in build-fuzz) and runs each target for the given time (default 20 s
 # each; tests/run-all.sh runs this default). Seeds come from the binlog fixtures
 # (../shared/fixtures, read here, never copied into the repository), the MariaDB binlogs of
-# tests/unit/binlog/data, generated values and tests/fuzz/regress/<target>/; what libFuzzer finds
+# tests/unit/binlog/data, generated values (API bodies among them) and tests/fuzz/regress/<target>/; what libFuzzer finds
 # grows build-fuzz/corpus/<target>/ from run to run. Prints one line per target:
 #   PASS fuzz_uri: 123456 runs in 20 s (6172 exec/s), cov 812, ft 2201, corpus 95
 # and a crash as FAIL with the input's path (build-fuzz/crashes/): fix the bug, then keep the
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
         *) echo "usage: tests/fuzz.sh [--minutes N | --seconds N] [fuzz_TARGET...]" >&2; exit 2 ;;
     esac
 done
-all=(fuzz_binlog_event fuzz_binlog_rows fuzz_binlog_inflate fuzz_binlog_json fuzz_gtid fuzz_ddl fuzz_uri)
+all=(fuzz_binlog_event fuzz_binlog_rows fuzz_binlog_inflate fuzz_binlog_json fuzz_gtid fuzz_ddl fuzz_uri fuzz_api_body)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 command -v clang >/dev/null || scripts/install-deps.sh || { echo "clang missing"; echo "0 passed, 1 failed"; exit 1; }

@@ -10,6 +10,10 @@
  *   hotmig task start TASK [--at RFC3339]
  *   hotmig task finish TASK [--lock-source]
  *   hotmig task clean-target TASK --confirm NAME
+ *   hotmig task failover TASK --source URI [--source-password-file F]
+ *                      (a failed or terminated task follows the new primary its source failed
+ *                      over to, from its GTID checkpoint; hotmigd refuses one that lacks
+ *                      transactions the target has)
  *   common: [--server URL] [--token-file F] [--json]
  *
  * TASK is an id or a name. The server is --server, else $HOTMIG_SERVER, else
@@ -50,7 +54,7 @@ typedef struct task_args {
 } task_args;
 
 static const char *const SUBS[] = {"list", "create", "show", "tables", "check", "start", "finish", "terminate",
-                                   "retry", "clean-target", "delete", "events", NULL};
+                                   "retry", "clean-target", "delete", "events", "failover", NULL};
 
 static void task_usage(FILE *f)
 {
@@ -64,6 +68,7 @@ static void task_usage(FILE *f)
           "       hotmig task start TASK [--at RFC3339]\n"
           "       hotmig task finish TASK [--lock-source]\n"
           "       hotmig task clean-target TASK --confirm NAME\n"
+          "       hotmig task failover TASK --source URI [--source-password-file F]\n"
           "  common: --server URL (default $HOTMIG_SERVER or http://127.0.0.1:8420)\n"
           "          --token-file F (default $HOTMIG_TOKEN_FILE, or the token in $HOTMIG_TOKEN)\n"
           "          --json (print the API's JSON)\n"
@@ -146,7 +151,7 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
             return -1;
         }
         return usage_err(err, "hotmig task needs a subcommand: list, create, show, tables, check, start, "
-                                    "finish, terminate, retry, clean-target, delete, events");
+                                    "finish, terminate, retry, clean-target, delete, events, failover");
     }
     a->sub = argv[2];
     for (const char *const *s = SUBS; *s; s++)
@@ -206,7 +211,12 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
         return usage_err(err, "unexpected argument '%s'; see hotmig task --help", argv[optind]);
     if (strcmp(a->sub, "create") == 0 && (!a->name || !a->source || !a->target))
         return usage_err(err, "hotmig task create needs --name, --source and --target");
-    if (strcmp(a->sub, "create") != 0 &&
+    if (strcmp(a->sub, "failover") == 0 && (!a->source || a->name || a->target || a->mode || a->n_include ||
+                                           a->n_exclude || a->threads || a->max_rows || a->chunk_rows ||
+                                           a->start_at || a->tpf))
+        return usage_err(err, "hotmig task failover takes the new source: --source URI (and "
+                              "--source-password-file F), nothing else of the task's settings");
+    if (strcmp(a->sub, "create") != 0 && strcmp(a->sub, "failover") != 0 &&
         (a->name || a->source || a->target || a->mode || a->n_include || a->n_exclude || a->threads ||
          a->max_rows || a->chunk_rows || a->start_at || a->spf || a->tpf))
         return usage_err(err, "--name, --source, --target and the other task settings belong to hotmig task "
@@ -595,8 +605,20 @@ static int cmd_action(const task_args *a, const char *path)
         body = json_pack("{s:b}", "lock_source", a->lock_source);
     else if (strcmp(a->sub, "clean-target") == 0)
         body = json_pack("{s:s}", "confirm", a->confirm);
+    else if (strcmp(a->sub, "failover") == 0) {
+        hm_err err = {0};
+        body = json_pack("{s:s}", "source", a->source);
+        if (side_password(a->spf, "HOTMIG_SOURCE_PASSWORD", body, "source_password", &err)) {
+            json_decref(body);
+            fprintf(stderr, "hotmig: %s\n", err.msg);
+            return 2;
+        }
+    }
     snprintf(p, sizeof p, "%s/%s", path, a->sub);
-    snprintf(what, sizeof what, "cannot %s the task", a->sub);
+    if (strcmp(a->sub, "failover") == 0)
+        snprintf(what, sizeof what, "task failover");
+    else
+        snprintf(what, sizeof what, "cannot %s the task", a->sub);
     rc = call(a, "POST", p, body ? body : NULL, &ans, what);
     json_decref(body);
     if (rc)

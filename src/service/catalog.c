@@ -90,6 +90,16 @@ static hm_svc_status body_endpoint(hm_svc *svc, const json_t *body, bool catalog
     return HM_SVC_OK;
 }
 
+hm_svc_status hm_catalog_body_check(hm_svc *svc, const json_t *body, hm_svc_err *err)
+{
+    hm_endpoint ep;
+    ep_src s;
+    hm_svc_status st = body_endpoint(svc, body, false, &ep, &s, err);
+    if (st == HM_SVC_OK)
+        ep_release(&s);
+    return st;
+}
+
 hm_svc_status hm_svc_connection_test(hm_svc *svc, const json_t *body, json_t **out, hm_svc_err *err)
 {
     hm_endpoint ep;

@@ -176,6 +176,14 @@ static void task_action(hm_http_req *r, hm_http_ans *ans)
     hm_http_svc(ans, st, out, &e, 200);
 }
 
+static void task_failover(hm_http_req *r, hm_http_ans *ans)
+{
+    hm_svc_err e = {0};
+    json_t *out = NULL;
+    hm_svc_status st = hm_svc_task_failover(r->h->svc, r->id, r->body, r->who, &out, &e);
+    hm_http_svc(ans, st, out, &e, 200);
+}
+
 static void task_events(hm_http_req *r, hm_http_ans *ans)
 {
     hm_svc_err e = {0};
@@ -240,6 +248,7 @@ const hm_http_route hm_http_route_table[] = {
     {"POST", "/tasks/{id}/terminate", HM_ROUTE_BODY, task_action},
     {"POST", "/tasks/{id}/retry", HM_ROUTE_BODY, task_action},
     {"POST", "/tasks/{id}/clean-target", HM_ROUTE_BODY, task_action},
+    {"POST", "/tasks/{id}/failover", HM_ROUTE_BODY | HM_ROUTE_OBJECT, task_failover},
     {"GET", "/tasks/{id}/events", 0, task_events},
     {"GET", "/tasks/{id}/samples", 0, task_samples},
     {"POST", "/connections/test", HM_ROUTE_BODY | HM_ROUTE_OBJECT, connections_test},

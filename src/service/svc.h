@@ -120,6 +120,17 @@ hm_svc_status hm_svc_task_check_get(hm_svc *svc, int64_t id, json_t **out, hm_sv
 hm_svc_status hm_svc_task_action(hm_svc *svc, int64_t id, const char *action, const json_t *body, const char *who,
                                  json_t **out, hm_svc_err *err);
 
+/* POST /tasks/{id}/failover, body {"source": "mysql://USER[:PASS]@HOST[:PORT][?tls=...]" or
+ * {"uri", "password"}, "source_password"?}: the task's source failed over to a replica. Allowed
+ * on a failed or terminated full+incremental task. hm_sync_failover checks the new source holds
+ * every transaction the target applied (else HM_SVC_ECONFLICT "failover_refused" with the
+ * engine's sentence; the checkpoint and the task unchanged) and makes the target's checkpoint
+ * its GTID set; then the new source (password sealed; left out: the stored one) replaces the
+ * old, an event records who asked, and the task is queued as a retry: it syncs on from the GTID
+ * checkpoint without copying again. Blocks on both servers (connect timeouts). Answers the task. */
+hm_svc_status hm_svc_task_failover(hm_svc *svc, int64_t id, const json_t *body, const char *who, json_t **out,
+                                   hm_svc_err *err);
+
 /* GET /tasks/{id}/events?since=SEQ: {"events": [{"seq", "at", "at_ms", "kind", "state",
  * "message", "who", "data"?}]}, kind: state (data {"from", "to"}), action, info, warning,
  * reconnect, error (data {"stage", "code", "what_to_do"}); at most 5000 per answer.

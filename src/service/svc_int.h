@@ -155,6 +155,11 @@ void hm_runner_resume(hm_svc *svc, hm_task *t);
 void hm_runner_cancel(hm_task *t);
 void hm_runner_finish(hm_task *t, bool lock_source);
 
+/* ---- catalog.c ---- */
+/* Checks a connection-test or catalog body as those calls do, without connecting (a {"task"}
+ * body looks the task up). HM_SVC_OK when the call would go on to connect. */
+hm_svc_status hm_catalog_body_check(hm_svc *svc, const json_t *body, hm_svc_err *err);
+
 /* ---- clean.c ---- */
 /* Drops what the task created on its target and its rows in hotmig_meta (blocking: called
  * without mu; takes it to read and mark the task). */

@@ -19,6 +19,8 @@
  *      │     failed | terminated ──retry──► queued   (the run resumes from the engine's
  *      │                                              checkpoints in hotmig_meta)
  *      │     failed | terminated ──check──► checking;  ──clean-target──► (same state)
+ *      │     failed | terminated ──failover──► queued (a new source, checked by the engine;
+ *      │                                              then as retry: see failover.c)
  *
  * Invariants:
  *   1. A task in `copying` holds one of max_copying copy slots; so does a queued task whose runner
@@ -58,6 +60,7 @@ static const struct {
     {"terminate", S(QUEUED) | S(COPYING) | S(SYNCING) | S(FINISHING)},
     {"retry", S(FAILED) | S(TERMINATED)},
     {"clean-target", S(FAILED) | S(TERMINATED)},
+    {"failover", S(FAILED) | S(TERMINATED)}, /* failover.c: a new source, then as retry */
     {"edit", S(CREATED) | S(CHECKED) | S(FAILED) | S(TERMINATED)},
     {"delete", S(CREATED) | S(CHECKED) | S(FAILED) | S(TERMINATED) | S(FINISHED)},
     {"clone", ~0u},

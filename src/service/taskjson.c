@@ -173,17 +173,24 @@ static hm_svc_status parse_endpoint(const json_t *v, const char *field, json_t *
         return bad(err, "bad_field", field, "a password both in the URI and beside it: give it once");
     }
     hm_uri_redacted(&u, red, sizeof red);
+    /* percent-decoding can make any byte: a user, host or file name that is not UTF-8 cannot
+     * be kept in the spec (jansson refuses it), and must not be dropped silently either */
     *ep = json_pack("{s:s, s:s, s:i, s:s}", "uri", red, "host", u.host, "port", (int)u.port, "user", u.user);
     /* TLS settings of the URI (?tls=&ca=&cert=&key=): kept so that every engine call of the task
      * connects as the URI said; file names only, never a secret */
-    if (u.tls != HM_TLS_DEFAULT)
+    if (*ep && u.tls != HM_TLS_DEFAULT)
         json_object_set_new(*ep, "tls", json_string(hm_tls_mode_name(u.tls)));
-    if (u.tls_ca)
-        json_object_set_new(*ep, "tls_ca", json_string(u.tls_ca));
-    if (u.tls_cert)
-        json_object_set_new(*ep, "tls_cert", json_string(u.tls_cert));
-    if (u.tls_key)
-        json_object_set_new(*ep, "tls_key", json_string(u.tls_key));
+    if (*ep && ((u.tls_ca && json_object_set_new(*ep, "tls_ca", json_string(u.tls_ca)) != 0) ||
+                (u.tls_cert && json_object_set_new(*ep, "tls_cert", json_string(u.tls_cert)) != 0) ||
+                (u.tls_key && json_object_set_new(*ep, "tls_key", json_string(u.tls_key)) != 0))) {
+        json_decref(*ep);
+        *ep = NULL;
+    }
+    if (!*ep) {
+        hm_uri_release(&u);
+        return bad(err, "bad_uri", field, "the URI's user, host and file names must be UTF-8 text once "
+                   "percent-decoded");
+    }
     if (pwv)
         *pw = strdup(pwv);
     else if (u.password)

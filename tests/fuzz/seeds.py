@@ -163,6 +163,24 @@ URIS = [
 ]
 
 
+# REST API request bodies (fuzz_api_body): valid and invalid task, action and connection bodies
+API_BODIES = [
+    '{"name": "t1", "source": "mysql://root:pw@127.0.0.1:3306", "target": "mysql://app@127.0.0.1:3307"}',
+    '{"name": "t2", "source": {"uri": "mysql://root@127.0.0.1:3306?tls=verify-ca&ca=/etc/ca.pem", "password": "x"},'
+    ' "target": "mysql://app@db:3307", "target_password": "y", "mode": "full", "include": ["app", "shop.*"],'
+    ' "exclude": ["app.t?"], "threads": 8, "max_rows_per_sec": 1000, "chunk_rows": 5000,'
+    ' "start_at": "2026-12-06T02:00:00.5+01:00"}',
+    '{"name": "-bad", "source": 1, "target": null}',
+    '{"threads": 0, "start_at": "2026-02-30T00:00:00Z", "include": ["a.b.c"]}',
+    '{"source": "mysql://u:p@h:1", "source_password": "p"}',
+    '{"source": {"uri": "mysql://u@h", "extra": 1}}',
+    '{"at": "2026-12-06T02:00:00Z"}', '{"at": null}', '{"lock_source": true}', '{"confirm": "t1"}',
+    '{"name": "copy-1"}', '{"uri": "mysql://root@127.0.0.1:1", "password": "x"}', '{"task": 1, "side": "target"}',
+    '{"source": "mysql://root@127.0.0.1:3310?tls=required", "source_password": "pw"}',
+    '[]', 'null', '"x"', '{}', '{"a": 1, "a": 2}',
+]
+
+
 def main():
     out = sys.argv[1]
     n = 0
@@ -179,6 +197,8 @@ def main():
         put(out, "fuzz_ddl", bytes([i % 4]) + d.encode())
     for u in URIS:
         put(out, "fuzz_uri", u.encode())
+    for b in API_BODIES:
+        put(out, "fuzz_api_body", b.encode())
     reg = os.path.join(os.path.dirname(os.path.abspath(__file__)), "regress")
     for target in (os.listdir(reg) if os.path.isdir(reg) else []):
         for f in os.listdir(os.path.join(reg, target)):

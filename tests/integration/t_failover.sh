@@ -10,29 +10,12 @@
 #     rep after the promotion, and finish ends with checksums equal between rep and tgt and every
 #     audit row once.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/failover_lib.sh"
 it_start
-hm_srv_start rep source --server-id=33 --log-slave-updates=ON || it_fail "replica rep"
-hm_srv_start stale source --server-id=44 --log-slave-updates=ON || it_fail "replica stale"
-for r in rep stale; do
-    hm_sql "$r" "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$(hm_port src), MASTER_USER='root',
-        MASTER_PASSWORD='$HM_TEST_PASSWORD', MASTER_USE_GTID=slave_pos; START SLAVE" || it_fail "replication on $r"
-done
+fo_setup
 export HOTMIG_SOURCE_PASSWORD=$HM_TEST_PASSWORD HOTMIG_TARGET_PASSWORD=$HM_TEST_PASSWORD
 D=$HM_TEST_ROOT/state
 rm -rf "$D"
-
-hm_sql src "CREATE DATABASE app; USE app;
-CREATE TABLE app.audit (id BIGINT AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL, n INT NOT NULL, UNIQUE KEY (w, n));
-CREATE TABLE t1 (id INT PRIMARY KEY, v BIGINT NOT NULL, pad CHAR(100)); INSERT INTO t1 SELECT seq, 0, 'x' FROM seq_1_to_6000;
-CREATE TABLE t2 (id INT PRIMARY KEY, v BIGINT NOT NULL, pad CHAR(100)); INSERT INTO t2 SELECT seq, 0, 'y' FROM seq_1_to_6000;" \
-    || it_fail setup
-caught_up() { # REPLICA: waits until it has everything src has
-    local g
-    g=$(hm_sql src "SELECT @@gtid_binlog_pos")
-    [ "$(hm_sql "$1" "SELECT MASTER_GTID_WAIT('$g', 60)")" = 0 ] || it_fail "$1 did not catch up with $g"
-}
-caught_up stale
-hm_sql stale "STOP SLAVE" || it_fail "stop stale"
 
 it_audit_start 2 2
 it_sync_start "$D" "$HM_TEST_ROOT/migrate.log" --include app --threads 2
@@ -41,7 +24,7 @@ n1=$(it_audit_stop)
 g=$(hm_sql src "SELECT @@gtid_binlog_pos")
 for _ in $(seq 1 300); do [ "$(it_status "$D" 's["sync"]["gtid_set"]')" = "$g" ] && break; sleep 0.1; done
 it_eq "$(it_status "$D" 's["sync"]["gtid_set"]')" "$g" "hotmig applied through the primary's last GTID"
-caught_up rep
+fo_caught_up rep
 run_before=$(hm_sql tgt "SELECT binlog_file, binlog_pos, gtid_set, state FROM hotmig_meta.copy_run")
 
 # --- the primary dies ---
