@@ -257,15 +257,6 @@ static void fail(hm_copy *c, const hm_err *e)
     pthread_mutex_unlock(&c->mu);
 }
 
-static bool is_int_type(const char *dt)
-{
-    static const char *const ints[] = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint", NULL};
-    for (size_t i = 0; ints[i]; i++)
-        if (strcasecmp(dt, ints[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Copies a bound (NULL stays NULL, meaning unbounded). */
 static hm_code dup_bound(const hm_buf *b, char **out, size_t *len, hm_err *err)
 {
@@ -320,23 +311,6 @@ static void fmt_i128(__int128 v, char *out, size_t outsz)
     out[n < outsz ? n : outsz - 1] = '\0';
 }
 
-static bool parse_i128(const char *s, __int128 *out)
-{
-    bool neg = *s == '-';
-    __int128 v = 0;
-    if (neg || *s == '+')
-        s++;
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return false;
-        v = v * 10 + (*s - '0');
-    }
-    *out = neg ? -v : v;
-    return true;
-}
-
 /* Integer single-column key: ranges by arithmetic, when the keys are dense enough. */
 static hm_code plan_int(worker *w, tstate *ts, hm_meta_chunk **v, size_t *n, size_t *cap, bool *done,
                         hm_err *err)
@@ -369,7 +343,7 @@ static hm_code plan_int(worker *w, tstate *ts, hm_meta_chunk **v, size_t *n, siz
         *done = true;
         goto out;
     }
-    if (!parse_i128(row[0], &mn) || !parse_i128(row[1], &mx))
+    if (!hm_keylit_parse_int(row[0], strlen(row[0]), &mn) || !hm_keylit_parse_int(row[1], strlen(row[1]), &mx))
         goto out; /* not plain integers: let the walker do it */
     nchunks = (mx - mn) / step + 1;
     if (nchunks > (__int128)(2 * (t->rows_est / ts->chunk_rows) + 1000))
@@ -484,7 +458,7 @@ static hm_code plan_table(worker *w, tstate *ts, hm_err *err)
     if (!t->key)
         rc = add_chunk(&v, &n, &cap, NULL, NULL, err);
     else {
-        if (t->nkey == 1 && is_int_type(t->cols[t->key[0]].data_type))
+        if (t->nkey == 1 && hm_keylit_is_int_type(t->cols[t->key[0]].data_type))
             rc = plan_int(w, ts, &v, &n, &cap, &done, err);
         if (rc == HM_OK && !done) {
             hm_meta_chunks_free(v, n);

@@ -4,6 +4,7 @@
 #include "copy/keylit.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "db/sqlq.h"
 
@@ -137,4 +138,29 @@ hm_code hm_keylit_cond(hm_buf *sql, const hm_table *t, const char *packed, size_
     for (size_t i = 1; i < t->nkey && rc == HM_OK; i++)
         rc = hm_buf_adds(sql, "))");
     return rc == HM_OK ? hm_buf_addc(sql, ')') : rc;
+}
+
+bool hm_keylit_is_int_type(const char *data_type)
+{
+    static const char *const ints[] = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint", NULL};
+    for (size_t i = 0; ints[i]; i++)
+        if (strcasecmp(data_type, ints[i]) == 0)
+            return true;
+    return false;
+}
+
+bool hm_keylit_parse_int(const char *s, size_t n, __int128 *out)
+{
+    __int128 v = 0;
+    bool neg = n && s[0] == '-';
+    size_t i = neg ? 1 : 0;
+    if (i == n || n > 40)
+        return false;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = neg ? -v : v;
+    return true;
 }

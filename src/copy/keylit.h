@@ -33,4 +33,10 @@ hm_code hm_keylit_cond(hm_buf *sql, const hm_table *t, const char *packed, size_
 /* Appends "k1, k2, ..." (quoted key column names). */
 hm_code hm_keylit_columns(hm_buf *sql, const hm_table *t);
 
+/* Integer keys, whose chunk bounds the copy and verify compute by arithmetic: whether a column's
+ * DATA_TYPE is an integer type, and the value of a plain decimal integer of n bytes (an optional
+ * '-' then digits, at most 40 bytes; false for anything else). */
+bool hm_keylit_is_int_type(const char *data_type);
+bool hm_keylit_parse_int(const char *s, size_t n, __int128 *out);
+
 #endif

@@ -171,31 +171,6 @@ static void fail(hm_verify *v, const hm_err *e)
 
 /* --- integer keys: bounds by arithmetic --- */
 
-static bool is_int_type(const char *dt)
-{
-    static const char *const ints[] = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint", NULL};
-    for (size_t i = 0; ints[i]; i++)
-        if (strcasecmp(dt, ints[i]) == 0)
-            return true;
-    return false;
-}
-
-static bool parse_i128(const char *s, size_t n, __int128 *out)
-{
-    __int128 v = 0;
-    bool neg = n && s[0] == '-';
-    size_t i = neg ? 1 : 0;
-    if (i == n || n > 40)
-        return false;
-    for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = neg ? -v : v;
-    return true;
-}
-
 static hm_code pack_i128(hm_buf *b, __int128 v)
 {
     char tmp[48], num[48];
@@ -244,7 +219,7 @@ static hm_code int_span(worker *w, const hm_table *t, __int128 *mn, __int128 *mx
         if (row && row[0] && row[1]) {
             unsigned long *len = mysql_fetch_lengths(res);
             __int128 a, b;
-            if (parse_i128(row[0], len[0], &a) && parse_i128(row[1], len[1], &b)) {
+            if (hm_keylit_parse_int(row[0], len[0], &a) && hm_keylit_parse_int(row[1], len[1], &b)) {
                 if (*empty || a < *mn)
                     *mn = a;
                 if (*empty || b > *mx)
@@ -591,7 +566,7 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
     }
     if ((rc = batch_ensure(w, err)) != HM_OK)
         goto out;
-    if (t->nkey == 1 && is_int_type(t->cols[t->key[0]].data_type)) {
+    if (t->nkey == 1 && hm_keylit_is_int_type(t->cols[t->key[0]].data_type)) {
         rc = int_span(w, t, &mn, &mx, &empty, err);
         if (rc != HM_OK)
             goto out;
@@ -599,7 +574,7 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
         if (have_lo) {
             const char *vals[1];
             size_t lens[1];
-            if (hm_keylit_unpack(lo.data, lo.len, 1, vals, lens) != HM_OK || !parse_i128(vals[0], lens[0], &cur)) {
+            if (hm_keylit_unpack(lo.data, lo.len, 1, vals, lens) != HM_OK || !hm_keylit_parse_int(vals[0], lens[0], &cur)) {
                 rc = hm_err_set(err, HM_ESTATE, "hotmig_meta.verify_table holds a bad bound for %s.%s", t->db, t->name);
                 goto out;
             }
@@ -693,7 +668,7 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
         if (int_mode) {
             const char *vals[1];
             size_t lens[1];
-            if (hm_keylit_unpack(lo.data, lo.len, 1, vals, lens) != HM_OK || !parse_i128(vals[0], lens[0], &cur)) {
+            if (hm_keylit_unpack(lo.data, lo.len, 1, vals, lens) != HM_OK || !hm_keylit_parse_int(vals[0], lens[0], &cur)) {
                 rc = hm_err_set(err, HM_EINTERNAL, "bad bound for %s.%s", t->db, t->name);
                 break;
             }

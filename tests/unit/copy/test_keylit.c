@@ -572,6 +572,32 @@ static void test_columns(void **state)
     hm_buf_release(&b);
 }
 
+/* Integer keys: the type names that are integers, and exact parsing over the whole range a
+ * BIGINT UNSIGNED or signed can hold, with everything else refused. */
+static void test_int_keys(void **state)
+{
+    __int128 v = 0;
+    (void)state;
+    assert_true(hm_keylit_is_int_type("bigint"));
+    assert_true(hm_keylit_is_int_type("INT"));
+    assert_true(hm_keylit_is_int_type("tinyint"));
+    assert_false(hm_keylit_is_int_type("decimal"));
+    assert_false(hm_keylit_is_int_type("bit"));
+    assert_false(hm_keylit_is_int_type("int4"));
+    assert_true(hm_keylit_parse_int("18446744073709551615", 20, &v));
+    assert_true(v == (__int128)UINT64_MAX);
+    assert_true(hm_keylit_parse_int("-9223372036854775808", 20, &v));
+    assert_true(v == (__int128)INT64_MIN);
+    assert_true(hm_keylit_parse_int("42x", 2, &v)); /* only n bytes are read */
+    assert_true(v == 42);
+    assert_false(hm_keylit_parse_int("", 0, &v));
+    assert_false(hm_keylit_parse_int("-", 1, &v));
+    assert_false(hm_keylit_parse_int("+5", 2, &v));
+    assert_false(hm_keylit_parse_int("1.5", 3, &v));
+    assert_false(hm_keylit_parse_int("1e3", 3, &v));
+    assert_false(hm_keylit_parse_int("12345678901234567890123456789012345678901", 41, &v));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_cond_semantics),
         cmocka_unit_test(test_cond_errors),
         cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_int_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
