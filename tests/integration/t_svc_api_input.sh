@@ -246,6 +246,25 @@ jget '[i["message"] for i in j["items"] if i["id"] == "source.connect" and i["re
     || it_fail "the precheck did not refuse the source for TLS: $API_BODY"
 api DELETE "/tasks/$tls_id"
 expect 204 "delete the TLS task"
+# the same server as source and target (the same URI): the precheck's first item
+# fails, no target item is judged (so no DROP is offered on what is the source), start refused
+api POST /tasks "{\"name\": \"t-same\", \"source\": \"mysql://mig:$SECRET_SRC@127.0.0.1:$SP\", \"target\": \"mysql://mig:$SECRET_SRC@127.0.0.1:$SP\", \"include\": [\"app\"]}"
+expect 201 "a task whose target is its source"
+same_id=$(jget 'j["id"]')
+api POST "/tasks/$same_id/check"
+expect 202 "check of the same-server task"
+for _ in $(seq 1 300); do
+    api GET "/tasks/$same_id/check"
+    [ "$API_STATUS" = 200 ] && break
+    sleep 0.2
+done
+it_eq "$(jget '[i["result"] for i in j["items"] if i["id"] == "servers.distinct"][0]')" FAILED "servers.distinct: $API_BODY"
+it_eq "$(jget '[i["result"] for i in j["items"] if i["id"] == "target.conflicts"][0]')" SKIPPED "target.conflicts: $API_BODY"
+jget '[i["fix"] for i in j["items"]]' | grep -qi 'DROP' && it_fail "a DROP offered on a server that is the source: $API_BODY"
+api POST "/tasks/$same_id/start"
+expect 409 check_failed "servers.distinct" "start of the same-server task"
+api DELETE "/tasks/$same_id"
+expect 204 "delete the same-server task"
 api POST /catalog "{\"task\": $id}"
 expect 200 "catalog of the task's source"
 jget '[t["name"] for d in j["databases"] if d["name"] == "app" for t in d["tables"]]' | grep -q '"t"' \
