@@ -11,10 +11,19 @@
  * the conflict keys of the rows it touches while it is read, and is closed. Two transactions
  * conflict when they share a key, or when either is a barrier. A key is a 64-bit hash
  * (hm_sync_deps_hash) of the table and of one key value of one row image: the primary key and
- * every unique key, of the before and of the after image; a table with foreign keys also gives
- * the whole-table key of each parent table (hm_sync_deps_hash(db, parent, NULL, 0)) and its
- * parents give their own whole-table key, so a child and its parent's rows never reorder. A hash
- * collision only adds a wait, never removes one: the tracker errs on the side of order.
+ * every unique key, of the before and of the after image; a table with foreign keys also gives,
+ * for each foreign key, its columns' values hashed as the parent's referenced key (the same
+ * keyno and bytes the parent's own rows give), so a child row and the parent row it points to
+ * (or pointed to) never reorder, cascades included; where that cannot be exact (referenced
+ * columns not a unique key, or a collation as below) both the child and the parent give the
+ * parent's whole-table key (hm_sync_deps_hash(db, parent, 0, NULL, 0)). A hash
+ * collision only adds a wait, never removes one: the tracker errs on the side of order. The
+ * caller must hash values as the target compares them: two images the target's unique index
+ * holds equal must give the same key. Binary bytes and integers do; a character column under a
+ * non-binary collation ('a' = 'A', PAD SPACE 'a' = 'a  ') and FLOAT/DOUBLE (-0 = 0)
+ * do not, so for a key with such a column the caller gives the table's whole-table hash
+ * instead (hm_sync_deps_hash(db, tbl, 0, NULL, 0)): every transaction touching that table then
+ * conflicts on it, which is exact, only slower.
  * Barriers: DDL, rows of keyless tables, statement-format events, XA, anything unknown, and a
  * transaction of more than max_keys keys (its keys are not kept: memory stays bounded).
  *
