@@ -99,6 +99,16 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}
+
 uint64_t hm_sync_deps_hash(const char *db, const char *tbl, unsigned keyno, const void *val, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -110,12 +120,73 @@ uint64_t hm_sync_deps_hash(const char *db, const char *tbl, unsigned keyno, cons
         h = fnv(h, &keyno, sizeof keyno);
         h = fnv(h, val, len);
     }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
+    return mix(h);
+}
+
+/* One value's bytes as the key hash takes them: equal values of one column type give equal
+ * bytes (integers by their bits, temporal values by their fields, the rest as stored). */
+static uint64_t hash_value(uint64_t h, const hm_binlog_value *v)
+{
+    unsigned char type = v->type;
+    h = fnv(h, &type, 1);
+    switch (v->type) {
+    case HM_COL_FLOAT:
+    case HM_COL_DOUBLE: {
+        double x = v->d == 0 ? 0.0 : v->d; /* -0 is 0 */
+        return fnv(h, &x, sizeof x);
+    }
+    case HM_COL_DATE:
+    case HM_COL_NEWDATE:
+    case HM_COL_TIME:
+    case HM_COL_TIME2:
+    case HM_COL_DATETIME:
+    case HM_COL_DATETIME2: {
+        uint32_t f[8] = {v->tm.year, v->tm.month, v->tm.day, v->tm.hour, v->tm.minute, v->tm.second,
+                         v->tm.usec, v->tm.neg};
+        return fnv(h, f, sizeof f);
+    }
+    case HM_COL_TIMESTAMP:
+    case HM_COL_TIMESTAMP2: {
+        uint64_t f[2] = {v->u, v->tm.usec};
+        return fnv(h, f, sizeof f);
+    }
+    default:
+        if (v->ptr)
+            return fnv(h, v->ptr, v->len);
+        return fnv(h, &v->u, sizeof v->u);
+    }
+}
+
+void hm_sync_deps_row(hm_sync_deps *d, const hm_sync_deps_keydef *keys, size_t n, const hm_binlog_value *img)
+{
+    for (size_t k = 0; k < n; k++) {
+        const hm_sync_deps_keydef *kd = &keys[k];
+        uint64_t h = 0xcbf29ce484222325ULL;
+        unsigned char kind = 2;
+        bool null = false;
+        for (unsigned c = 0; c < kd->ncols; c++) {
+            const hm_binlog_value *v = &img[kd->cols[c]];
+            if (!v->present) {
+                /* other transactions give this row's value, which this image does not hold */
+                hm_sync_deps_barrier(d);
+                return;
+            }
+            null = null || v->is_null;
+        }
+        if (!kd->exact) {  /* every row of the table gives the same: they all conflict */
+            hm_sync_deps_key(d, hm_sync_deps_hash(kd->db, kd->tbl, 0, NULL, 0));
+            continue;
+        }
+        if (null)
+            continue;
+        h = fnv(h, kd->db, strlen(kd->db));
+        h = fnv(h, kd->tbl, strlen(kd->tbl));
+        h = fnv(h, &kind, 1);
+        h = fnv(h, &kd->keyno, sizeof kd->keyno);
+        for (unsigned c = 0; c < kd->ncols; c++)
+            h = hash_value(h, &img[kd->cols[c]]);
+        hm_sync_deps_key(d, mix(h));
+    }
 }
 
 static size_t home(const hm_sync_deps *d, uint64_t key)

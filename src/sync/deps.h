@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "binlog/rows.h"
 #include "hotmig.h"
 
 typedef struct hm_sync_deps hm_sync_deps;
@@ -57,6 +58,27 @@ void hm_sync_deps_free(hm_sync_deps *d);
 /* The conflict key of one key value (val, len bytes: the key columns' image, as decoded) of key
  * number keyno of db.tbl; val NULL: the whole table. */
 uint64_t hm_sync_deps_hash(const char *db, const char *tbl, unsigned keyno, const void *val, size_t len);
+
+/* One unique key of a table, as the rows of that table give it: its own key (db, tbl: the
+ * table, keyno: the key's number in it), or one of its foreign keys (db, tbl: the parent table,
+ * keyno: the number of the parent's key it references, cols: the child's columns in that key's
+ * order), so that both sides hash the same value alike. */
+typedef struct hm_sync_deps_keydef {
+    const char *db, *tbl;    /* borrowed */
+    unsigned keyno;
+    const unsigned *cols;    /* borrowed: ncols column numbers in the row image */
+    unsigned ncols;
+    bool exact;              /* the key's values compare on the target as their decoded bytes
+                                (no character column under a non-binary collation, no FLOAT or
+                                DOUBLE): else the whole table of db.tbl is the key */
+} hm_sync_deps_keydef;
+
+/* Adds to the open transaction the keys one row image (before or after, t->ncols values as
+ * binlog/rows.h decodes them) gives for n key definitions: a key with a NULL column gives none
+ * (a unique index holds any number of NULLs, a NULL foreign key points nowhere); a key not
+ * exact gives its table's whole-table key (every row of that table gives the same one); a key
+ * with a column missing from the image (a minimal image) makes the transaction a barrier. */
+void hm_sync_deps_row(hm_sync_deps *d, const hm_sync_deps_keydef *keys, size_t n, const hm_binlog_value *img);
 
 /* Whether a transaction can be opened (fewer than window in flight). */
 bool hm_sync_deps_room(const hm_sync_deps *d);

@@ -123,6 +123,82 @@ static void test_overflow_and_window(void **state)
     assert_int_equal(err.code, HM_EUSAGE);
 }
 
+/* Row images: an account table (id INT PRIMARY KEY, email VARCHAR UNIQUE binary, name UNIQUE
+ * under a case-insensitive collation) and a transfer table whose acct column references it. */
+static hm_binlog_value ival(uint64_t u)
+{
+    hm_binlog_value v = {.present = true, .type = HM_COL_LONG, .u = u, .i = (int64_t)u};
+    return v;
+}
+
+static hm_binlog_value sval(const char *s)
+{
+    hm_binlog_value v = {.present = true, .type = HM_COL_VARCHAR, .ptr = (const uint8_t *)s, .len = strlen(s)};
+    return v;
+}
+
+static const unsigned c0[] = {0}, c1[] = {1}, c2[] = {2};
+static const hm_sync_deps_keydef acct_keys[] = {
+    {"db", "acct", 0, c0, 1, true},
+    {"db", "acct", 1, c1, 1, true},
+};
+static const hm_sync_deps_keydef xfer_keys[] = {
+    {"db", "xfer", 0, c0, 1, true},
+    {"db", "acct", 0, c1, 1, true},  /* xfer.acct -> acct.id */
+};
+
+static uint64_t row_trx(hm_sync_deps *d, const hm_sync_deps_keydef *keys, size_t n, hm_binlog_value *img)
+{
+    uint64_t seq = hm_sync_deps_open(d);
+    hm_sync_deps_row(d, keys, n, img);
+    hm_sync_deps_close(d);
+    return seq;
+}
+
+static void test_rows(void **state)
+{
+    hm_err err;
+    hm_sync_deps *d = hm_sync_deps_new(16, 16, &err);
+    (void)state;
+    hm_binlog_value a5[] = {ival(5), sval("a@x")}, a6[] = {ival(6), sval("b@x")};
+    hm_binlog_value a7same_email[] = {ival(7), sval("a@x")};
+    hm_binlog_value x1[] = {ival(1), ival(6)}, x2[] = {ival(2), ival(8)};
+    hm_binlog_value xnull[] = {ival(3), {.present = true, .type = HM_COL_LONG, .is_null = true}};
+    uint64_t t1 = row_trx(d, acct_keys, 2, a5);
+    uint64_t t2 = row_trx(d, acct_keys, 2, a6);
+    uint64_t t3 = row_trx(d, acct_keys, 2, a7same_email); /* same unique email as t1 */
+    uint64_t t4 = row_trx(d, xfer_keys, 2, x1);           /* child of acct 6: after t2 */
+    uint64_t t5 = row_trx(d, xfer_keys, 2, x2);           /* acct 8: nobody */
+    uint64_t t6 = row_trx(d, xfer_keys, 2, xnull);        /* NULL reference: nobody */
+    xnull[0] = ival(4);
+    uint64_t t6b = row_trx(d, xfer_keys, 2, xnull);       /* nor with t6 */
+    assert_true(hm_sync_deps_ready(d, t1));
+    assert_true(hm_sync_deps_ready(d, t2));
+    assert_false(hm_sync_deps_ready(d, t3));
+    assert_false(hm_sync_deps_ready(d, t4));
+    assert_true(hm_sync_deps_ready(d, t5));
+    assert_true(hm_sync_deps_ready(d, t6));
+    assert_true(hm_sync_deps_ready(d, t6b));
+    hm_sync_deps_done(d, t2);
+    assert_true(hm_sync_deps_ready(d, t4));
+    assert_false(hm_sync_deps_ready(d, t3));
+    hm_sync_deps_done(d, t1);
+    assert_true(hm_sync_deps_ready(d, t3));
+
+    /* a key under a case-insensitive collation: the whole table, so 'A' and 'a' conflict */
+    static const hm_sync_deps_keydef ci[] = {{"db", "named", 0, c2, 1, false}};
+    hm_binlog_value n1[] = {ival(1), ival(0), sval("A")}, n2[] = {ival(2), ival(0), sval("a")};
+    uint64_t t7 = row_trx(d, ci, 1, n1), t8 = row_trx(d, ci, 1, n2);
+    assert_true(hm_sync_deps_ready(d, t7));
+    assert_false(hm_sync_deps_ready(d, t8));
+
+    /* a minimal image without the key's column: a barrier */
+    hm_binlog_value minimal[] = {{.present = false}, sval("z@x")};
+    uint64_t t9 = row_trx(d, acct_keys, 2, minimal);
+    assert_false(hm_sync_deps_ready(d, t9));
+    hm_sync_deps_free(d);
+}
+
 /* Randomized: NT transactions of 1..4 keys out of NK (some barriers) applied by a scheduler that
  * picks any ready one; each "applies" by writing its seq into its keys' cells. */
 #define NT 20000
@@ -206,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_conflicts),
         cmocka_unit_test(test_barrier),
         cmocka_unit_test(test_overflow_and_window),
+        cmocka_unit_test(test_rows),
         cmocka_unit_test(test_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
