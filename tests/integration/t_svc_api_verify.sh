@@ -10,6 +10,7 @@
 #     client makes the next verify equal (still under load, at common points);
 #   - bad bodies 400, a task not holding data (created) 409 bad_state, no verify yet 404;
 #   - finished: the live comparison (mode live) is equal;
+#   - terminate cancels a running verify (its result: failed, HM_ECANCELLED), so does hotmigd's stop;
 #   - hotmig task verify: prints the difference by key and column (exit 1), then equal (exit 0).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/svc_api_lib.sh"
@@ -107,6 +108,26 @@ finds_and_fixes() {
 }
 it_case "a direct UPDATE found by key and column, fixed by the fix SQL" finds_and_fixes
 
+terminate_cancels() {
+    api POST "/tasks/$id/verify" '{"max_rows_per_sec": 500, "threads": 1}'
+    expect 202 "a slow verify"
+    sleep 1
+    api POST "/tasks/$id/terminate"
+    expect 200 "terminate while verifying"
+    wait_task "$id" terminated 20
+    for _ in $(seq 1 100); do
+        api GET "/tasks/$id/verify"
+        [ "$(jget 'j["state"]')" != running ] && break
+        sleep 0.1
+    done
+    it_eq "$(jget 'j["state"]')" failed "verify state after terminate"
+    it_eq "$(jget 'j["code"]')" HM_ECANCELLED "verify code after terminate ($API_BODY)"
+    api POST "/tasks/$id/retry"
+    expect 200 "retry"
+    wait_task "$id" syncing 120
+}
+it_case "terminate cancels a running verify" terminate_cancels
+
 finished_live() {
     it_load_stop
     api POST "/tasks/$id/finish" '{"lock_source": false}'
@@ -122,6 +143,10 @@ finished_live() {
 }
 it_case "finished: live comparison" finished_live
 
+# close cancels a running verify: hotmigd stops within 10 s, exit 0 (svc_stop)
+api POST "/tasks/$id/verify" '{"max_rows_per_sec": 500, "threads": 1}'
+expect 202 "a slow verify before the daemon stops"
+sleep 1
 grep -q "$HM_TEST_PASSWORD" "$SVC_ANSWERS" && it_fail "an answer shows the password"
 svc_stop
 it_cases_done
