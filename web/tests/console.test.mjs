@@ -395,6 +395,29 @@ step('5. Finish: finished with the final position; CHECKSUM TABLE equal', ['4. s
         'ref.countries was not selected');
 });
 
+step('5b. Verify on the finished task: the Verification panel says equal', ['5. Finish: finished with the final position; CHECKSUM TABLE equal'], async () => {
+    const t0 = Date.now();
+    await page.goto(`${URL_}/#/tasks/${task1.id}`);
+    const panel = page.getByRole('region', { name: 'Verification' });
+    await visible(panel.getByText(/Not verified yet/));
+    await byRole('button', 'Verify').click();
+    await visible(panel.locator('[data-verify="equal"]'), 30_000);
+    const text = await panel.locator('[data-verify="equal"]').textContent();
+    assert.match(text, /^Equal: the target holds the source's rows \(\d+ tables?, [\d,]+ rows compared\)\.$/);
+    await visible(panel.getByText(/live tables/));
+    // what hotmigd holds: the stored result and the event
+    const v = await apiCall('GET', `/tasks/${task1.id}/verify`);
+    assert.equal(v.state, 'done');
+    assert.equal(v.equal, true);
+    assert.ok(v.tables >= 5, `tables compared: ${v.tables}`);
+    const ev = (await apiCall('GET', `/tasks/${task1.id}/events`)).events;
+    assert.ok(ev.some((e) => /^verify: equal/.test(e.message)), 'a "verify: equal" event');
+    await visible(page.getByText(/verify: equal/));
+    await panel.scrollIntoViewIfNeeded();
+    await shoot('task-verified');
+    console.log(`verify step: ${Date.now() - t0} ms`);
+});
+
 step('6b. the retried task finishes, equal', ['6a. a second task: Terminate while copying, then Retry'], async () => {
     await waitTask(task2.id, (t) => t.state === 'finished', 'finished', 120_000);
     await page.goto(`${URL_}/#/tasks/${task2.id}`);
