@@ -441,6 +441,32 @@ step('7b. the scheduled task starts by itself, not before its time', ['7a. a tas
     assert.ok(t);
 });
 
+step('7c. Failover of a terminated incremental task: the engine refusal shown in the dialog', ['3. precheck FAILED for binlog_row_image; fix, Re-check, Start enabled'], async () => {
+    // terminated before it left the queue (scheduled a day ahead): it never touched its target
+    const t = await apiCall('POST', '/tasks', { name: 'fo-move', source: { uri: SRC, password: DBPW },
+        target: { uri: TGT2, password: DBPW }, include: ['ref'], mode: 'full+incremental' });
+    await apiCall('POST', `/tasks/${t.id}/check`);
+    await waitTask(t.id, (x) => x.state === 'checked', 'checked', 60_000);
+    await apiCall('POST', `/tasks/${t.id}/start`, { at: new Date(Date.now() + 86_400_000).toISOString() });
+    await apiCall('POST', `/tasks/${t.id}/terminate`);
+    await waitTask(t.id, (x) => x.state === 'terminated', 'terminated', 20_000);
+    await page.goto(`${URL_}/#/tasks/${t.id}`);
+    await byRole('button', 'Failover').click();
+    const dlg = page.getByRole('dialog', { name: /Fail over fo-move/ });
+    await visible(dlg);
+    await dlg.getByLabel('New source').fill('mysql://root@127.0.0.1:1');
+    await dlg.getByRole('button', { name: 'Fail over' }).click();
+    const alert = dlg.getByRole('alert');
+    await visible(alert.filter({ hasText: /refused/ }));
+    const msg = await alert.textContent();
+    assert.match(msg, /^failover of task fo-move to mysql:\/\/root@127\.0\.0\.1:1 refused: /i, `the engine's sentence: ${msg}`);
+    await shoot('dialog-failover-refused', { fullPage: false });
+    const after = await apiCall('GET', `/tasks/${t.id}`);
+    assert.equal(after.state, 'terminated', 'a refused failover changes nothing');
+    assert.equal(after.source.port, +SRC_PORT);
+    await dlg.getByRole('button', { name: 'Cancel' }).click();
+});
+
 step('8. every page scanned by axe-core: no serious or critical violation', [], async () => {
     assert.ok(shots.length >= 10, `screenshots taken: ${shots.length}`);
     if (axeFindings.length) console.log(axeFindings.join('\n'));
