@@ -692,6 +692,7 @@ hm_svc_status hm_svc_task_delete(hm_svc *svc, int64_t id, const char *who, hm_sv
     (void)who;
     pthread_mutex_lock(&svc->mu);
     if ((st = lookup(svc, id, &t, err)) == HM_SVC_OK) {
+        hm_vrun_reap(t);
         if (!editable(t, "delete", err))
             st = HM_SVC_ECONFLICT;
         else if (t->run || t->vrun)

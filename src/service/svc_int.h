@@ -167,6 +167,8 @@ bool hm_runner_pause_at(hm_task *t, const char *file, uint64_t pos);
  * there again. */
 bool hm_vrun_paused(hm_svc *svc, hm_task *t, const char *file, uint64_t pos, char *at_file, size_t n,
                     uint64_t *at_pos);
+/* Frees the task's ended verification thread (t->vrun NULL after, unless still in use). Under mu. */
+void hm_vrun_reap(hm_task *t);
 /* Cancels the task's verification (terminate, close). Under mu. */
 void hm_vrun_cancel(hm_task *t);
 /* Cancels and joins every verification (hm_svc_close, before the runners stop). */

@@ -53,6 +53,7 @@ struct hm_vrun {
     int go;
     char gfile[256];
     uint64_t gpos;
+    bool applier_in;   /* the applier is inside hm_vrun_paused: the vrun is not freed meanwhile */
     /* owned by the thread */
     json_t *spec;
     char *src_pw, *tgt_pw;
@@ -106,6 +107,7 @@ bool hm_vrun_paused(hm_svc *svc, hm_task *t, const char *file, uint64_t pos, cha
     pthread_mutex_lock(&svc->mu);
     vr = t->vrun;
     if (vr && !vr->done && !vr->cancel) {
+        vr->applier_in = true;
         vr->paused = true;
         snprintf(vr->pfile, sizeof vr->pfile, "%s", file);
         vr->ppos = pos;
@@ -117,6 +119,8 @@ bool hm_vrun_paused(hm_svc *svc, hm_task *t, const char *file, uint64_t pos, cha
             advance = true;
         }
         vr->go = GO_NONE;
+        vr->applier_in = false;
+        pthread_cond_broadcast(&vr->cv);
     }
     pthread_mutex_unlock(&svc->mu);
     return advance;
@@ -313,10 +317,11 @@ static void vrun_free(hm_vrun *vr)
     free(vr);
 }
 
-/* Joins and frees a finished vrun of t. Under mu (the thread has ended: joining is immediate). */
-static void reap(hm_task *t)
+/* Joins and frees a finished vrun of t, unless the applier is still inside hm_vrun_paused. Under
+ * mu (the thread has ended: joining is immediate). */
+void hm_vrun_reap(hm_task *t)
 {
-    if (t->vrun && t->vrun->done) {
+    if (t->vrun && t->vrun->done && !t->vrun->applier_in) {
         pthread_join(t->vrun->th, NULL);
         vrun_free(t->vrun);
         t->vrun = NULL;
@@ -397,7 +402,7 @@ hm_svc_status hm_svc_task_verify(hm_svc *svc, int64_t id, const json_t *body, co
     } else if (!(t = hm_svc_find(svc, id))) {
         st = hm_svc_fail(err, HM_SVC_ENOTFOUND, "not_found", "no task %lld", (long long)id);
     } else {
-        reap(t);
+        hm_vrun_reap(t);
         if ((st = allowed(t, err)) == HM_SVC_OK && t->vrun)
             st = hm_svc_fail(err, HM_SVC_ECONFLICT, "verify_running", "task %s: the last verification is still "
                              "stopping; try again in a moment", t->name);
@@ -523,6 +528,8 @@ void hm_vrun_stop_all(hm_svc *svc)
             continue;
         pthread_join(vr->th, NULL);
         pthread_mutex_lock(&svc->mu);
+        while (vr->applier_in) /* it was told to go on: leaves within PAUSE_MAX_S */
+            pthread_cond_wait(&vr->cv, &svc->mu);
         svc->tasks[i]->vrun = NULL;
         svc->tasks[i]->verifying = false;
         pthread_mutex_unlock(&svc->mu);

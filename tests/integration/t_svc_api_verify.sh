@@ -143,10 +143,18 @@ finished_live() {
 }
 it_case "finished: live comparison" finished_live
 
-# close cancels a running verify: hotmigd stops within 10 s, exit 0 (svc_stop)
+# hotmigd's stop cancels a running verify (exit 0 within 10 s: svc_stop); the result is kept in
+# the store; a verified task deletes (its ended verify holds nothing)
 api POST "/tasks/$id/verify" '{"max_rows_per_sec": 500, "threads": 1}'
 expect 202 "a slow verify before the daemon stops"
 sleep 1
 grep -q "$HM_TEST_PASSWORD" "$SVC_ANSWERS" && it_fail "an answer shows the password"
+svc_stop
+svc_start
+api GET "/tasks/$id/verify"
+expect 200 "the verify result after a restart"
+it_eq "$(jget 'j["state"]')" failed "the verify stopped by the restart"
+api DELETE "/tasks/$id"
+expect 204 "delete the verified task"
 svc_stop
 it_cases_done
