@@ -10,6 +10,9 @@
  *   hotmig task start TASK [--at RFC3339]
  *   hotmig task finish TASK [--lock-source]
  *   hotmig task clean-target TASK --confirm NAME
+ *   hotmig task verify TASK [--threads N] [--chunk-rows N] [--max-rows-per-sec N]
+ *                      (hotmigd compares source and target; waits for the result and prints each
+ *                      difference; exit 0 equal, 1 differs or failed)
  *   hotmig task failover TASK --source URI [--source-password-file F]
  *                      (a failed or terminated task follows the new primary its source failed
  *                      over to, from its GTID checkpoint; hotmigd refuses one that lacks
@@ -54,7 +57,7 @@ typedef struct task_args {
 } task_args;
 
 static const char *const SUBS[] = {"list", "create", "show", "tables", "check", "start", "finish", "terminate",
-                                   "retry", "clean-target", "delete", "events", "failover", NULL};
+                                   "retry", "clean-target", "delete", "events", "failover", "verify", NULL};
 
 static void task_usage(FILE *f)
 {
@@ -69,6 +72,7 @@ static void task_usage(FILE *f)
           "       hotmig task finish TASK [--lock-source]\n"
           "       hotmig task clean-target TASK --confirm NAME\n"
           "       hotmig task failover TASK --source URI [--source-password-file F]\n"
+          "       hotmig task verify TASK [--threads N] [--chunk-rows N] [--max-rows-per-sec N]\n"
           "  common: --server URL (default $HOTMIG_SERVER or http://127.0.0.1:8420)\n"
           "          --token-file F (default $HOTMIG_TOKEN_FILE, or the token in $HOTMIG_TOKEN)\n"
           "          --json (print the API's JSON)\n"
@@ -151,7 +155,7 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
             return -1;
         }
         return usage_err(err, "hotmig task needs a subcommand: list, create, show, tables, check, start, "
-                                    "finish, terminate, retry, clean-target, delete, events, failover");
+                                    "finish, terminate, retry, clean-target, delete, events, failover, verify");
     }
     a->sub = argv[2];
     for (const char *const *s = SUBS; *s; s++)
@@ -217,8 +221,8 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
         return usage_err(err, "hotmig task failover takes the new source: --source URI (and "
                               "--source-password-file F), nothing else of the task's settings");
     if (strcmp(a->sub, "create") != 0 && strcmp(a->sub, "failover") != 0 &&
-        (a->name || a->source || a->target || a->mode || a->n_include || a->n_exclude || a->threads ||
-         a->max_rows || a->chunk_rows || a->start_at || a->spf || a->tpf))
+        (a->name || a->source || a->target || a->mode || a->n_include || a->n_exclude || a->start_at || a->spf ||
+         a->tpf || ((a->threads || a->max_rows || a->chunk_rows) && strcmp(a->sub, "verify") != 0)))
         return usage_err(err, "--name, --source, --target and the other task settings belong to hotmig task "
                               "create, not task %s", a->sub);
     if (a->state && strcmp(a->sub, "list") != 0)
@@ -593,6 +597,54 @@ static int cmd_check(const task_args *a, const char *path)
     return rc;
 }
 
+/* POST verify, then waits for the result (GET verify) and prints it. */
+static int cmd_verify(const task_args *a, const char *path)
+{
+    char p[160];
+    json_t *body = json_object(), *ans = NULL, *d;
+    size_t i;
+    int rc;
+    if (a->threads)
+        json_object_set_new(body, "threads", json_integer(a->threads));
+    if (a->chunk_rows)
+        json_object_set_new(body, "chunk_rows", json_integer(a->chunk_rows));
+    if (a->max_rows)
+        json_object_set_new(body, "max_rows_per_sec", json_integer(a->max_rows));
+    snprintf(p, sizeof p, "%s/verify", path);
+    rc = call(a, "POST", p, body, &ans, "cannot start the verification");
+    json_decref(body);
+    while (!rc && strcmp(s_of(ans, "state"), "running") == 0) {
+        hm_clock_sleep(0.3);
+        json_decref(ans);
+        ans = NULL;
+        rc = call(a, "GET", p, NULL, &ans, "cannot read the verification");
+    }
+    if (rc)
+        return rc;
+    if (a->json) {
+        print_json(ans);
+    } else if (strcmp(s_of(ans, "state"), "failed") == 0) {
+        fprintf(stderr, "hotmig: verify failed: %s\n", s_of(ans, "message"));
+    } else {
+        json_array_foreach(json_object_get(ans, "diffs"), i, d)
+            printf("differs: %s.%s %s: %s%s%s\n", s_of(d, "db"), s_of(d, "table"), s_of(d, "key"), s_of(d, "kind"),
+                   *s_of(d, "columns") ? " " : "", s_of(d, "columns"));
+        if (json_integer_value(json_object_get(ans, "diffs_more")))
+            printf("... and %lld more differences\n", (long long)json_integer_value(json_object_get(ans, "diffs_more")));
+        printf("verify: %s: %lld tables, %lld rows compared (%s%s%s%s)\n",
+               json_is_true(json_object_get(ans, "equal")) ? "equal" : "DIFFERS",
+               (long long)json_integer_value(json_object_get(ans, "tables")),
+               (long long)json_integer_value(json_object_get(ans, "rows_compared")),
+               strcmp(s_of(ans, "mode"), "common_points") == 0 ? "at common points with the sync" : "live tables",
+               json_is_true(json_object_get(ans, "equal")) ? "" : "; fix SQL: GET /api/v1",
+               json_is_true(json_object_get(ans, "equal")) ? "" : path,
+               json_is_true(json_object_get(ans, "equal")) ? "" : "/verify/fix.sql");
+    }
+    rc = strcmp(s_of(ans, "state"), "done") == 0 && json_is_true(json_object_get(ans, "equal")) ? 0 : 1;
+    json_decref(ans);
+    return rc;
+}
+
 static int cmd_action(const task_args *a, const char *path)
 {
     char p[160];
@@ -655,6 +707,8 @@ static int run(const task_args *a)
         return 1;
     if (strcmp(a->sub, "check") == 0)
         return cmd_check(a, path);
+    if (strcmp(a->sub, "verify") == 0)
+        return cmd_verify(a, path);
     if (strcmp(a->sub, "delete") == 0) {
         if (call(a, "DELETE", path, NULL, &ans, "cannot delete the task"))
             return 1;

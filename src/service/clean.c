@@ -169,7 +169,7 @@ hm_svc_status hm_clean_target(hm_svc *svc, int64_t id, const char *confirm, cons
         pthread_mutex_unlock(&svc->mu);
         return hm_svc_fail(err, HM_SVC_ENOTFOUND, "not_found", "no task %lld", (long long)id);
     }
-    if ((t->state != HM_TASK_FAILED && t->state != HM_TASK_TERMINATED) || t->run || t->cleaning) {
+    if ((t->state != HM_TASK_FAILED && t->state != HM_TASK_TERMINATED) || t->run || t->cleaning || t->verifying) {
         st = hm_svc_fail(err, HM_SVC_ECONFLICT, "bad_state", "task %s is %s: clean-target is allowed only on a "
                          "terminated or failed task", t->name, t->cleaning ? "cleaning already" : hm_task_state_name(t->state));
         pthread_mutex_unlock(&svc->mu);

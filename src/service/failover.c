@@ -52,7 +52,7 @@ static hm_svc_status idle_and_failed(const hm_task *t, hm_svc_err *err)
     if (t->state != HM_TASK_FAILED && t->state != HM_TASK_TERMINATED)
         return hm_svc_fail(err, HM_SVC_ECONFLICT, "bad_state", "task %s is %s: failover is allowed only on a failed "
                            "or terminated task (terminate it first)", t->name, hm_task_state_name(t->state));
-    if (t->run || t->cleaning)
+    if (t->run || t->cleaning || t->verifying)
         return hm_svc_fail(err, HM_SVC_ECONFLICT, "bad_state", "task %s is busy; try again in a moment", t->name);
     if (strcmp(json_string_value(json_object_get(t->spec, "mode")), "full+incremental") != 0)
         return hm_svc_fail(err, HM_SVC_ECONFLICT, "bad_state", "task %s copies only (mode full): there is no sync "

@@ -184,6 +184,45 @@ static void task_failover(hm_http_req *r, hm_http_ans *ans)
     hm_http_svc(ans, st, out, &e, 200);
 }
 
+static void task_verify(hm_http_req *r, hm_http_ans *ans)
+{
+    hm_svc_err e = {0};
+    json_t *out = NULL;
+    hm_svc_status st = hm_svc_task_verify(r->h->svc, r->id, r->body, r->who, &out, &e);
+    hm_http_svc(ans, st, out, &e, 202);
+}
+
+static void task_verify_get(hm_http_req *r, hm_http_ans *ans)
+{
+    hm_svc_err e = {0};
+    json_t *out = NULL;
+    hm_svc_status st = hm_svc_task_verify_get(r->h->svc, r->id, &out, &e);
+    hm_http_svc(ans, st, out, &e, 200);
+}
+
+/* GET /tasks/{id}/verify/fix.sql: the engine's fix SQL as a download (application/sql). */
+static void task_verify_fix(hm_http_req *r, hm_http_ans *ans)
+{
+    hm_svc_err e = {0};
+    char *text = NULL, disp[80];
+    size_t len = 0;
+    hm_svc_status st = hm_svc_task_verify_fix(r->h->svc, r->id, &text, &len, &e);
+    if (st != HM_SVC_OK) {
+        hm_http_svc(ans, st, NULL, &e, 200);
+        return;
+    }
+    ans->status = 200;
+    if (!(ans->raw = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE))) {
+        free(text);
+        hm_http_fail(ans, 500, "internal", "out of memory");
+        return;
+    }
+    snprintf(disp, sizeof disp, "attachment; filename=\"verify-fix-task-%lld.sql\"", (long long)r->id);
+    MHD_add_response_header(ans->raw, "Content-Type", "application/sql; charset=utf-8");
+    MHD_add_response_header(ans->raw, "Content-Disposition", disp);
+    MHD_add_response_header(ans->raw, "Cache-Control", "no-store");
+}
+
 static void task_events(hm_http_req *r, hm_http_ans *ans)
 {
     hm_svc_err e = {0};
@@ -249,6 +288,9 @@ const hm_http_route hm_http_route_table[] = {
     {"POST", "/tasks/{id}/retry", HM_ROUTE_BODY, task_action},
     {"POST", "/tasks/{id}/clean-target", HM_ROUTE_BODY, task_action},
     {"POST", "/tasks/{id}/failover", HM_ROUTE_BODY | HM_ROUTE_OBJECT, task_failover},
+    {"POST", "/tasks/{id}/verify", HM_ROUTE_BODY, task_verify},
+    {"GET", "/tasks/{id}/verify", 0, task_verify_get},
+    {"GET", "/tasks/{id}/verify/fix.sql", 0, task_verify_fix},
     {"GET", "/tasks/{id}/events", 0, task_events},
     {"GET", "/tasks/{id}/samples", 0, task_samples},
     {"POST", "/connections/test", HM_ROUTE_BODY | HM_ROUTE_OBJECT, connections_test},

@@ -492,6 +492,16 @@ static bool run_copy(hm_run *r, bool incremental)
     return incremental;
 }
 
+/* hm_sync_opts.paused: a verification's common point (verify.c). */
+static void sync_paused(const char *file, uint64_t pos, void *ud)
+{
+    hm_run *r = ud;
+    char at[256];
+    uint64_t at_pos = 0;
+    if (hm_vrun_paused(r->svc, r->t, file, pos, at, sizeof at, &at_pos))
+        hm_sync_pause_at(r->sync, at, at_pos);
+}
+
 static void run_sync(hm_run *r)
 {
     hm_sync_opts o;
@@ -511,6 +521,8 @@ static void run_sync(hm_run *r)
     o.progress = sync_progress;
     o.progress_ud = r;
     o.progress_interval_ms = 1000;
+    o.paused = sync_paused;
+    o.paused_ud = r;
     if (!(s = hm_sync_new(&o, &e))) {
         rc = e.code;
     } else {
@@ -692,6 +704,14 @@ void hm_runner_finish(hm_task *t, bool lock_source)
         else
             hm_sync_finish(r->sync);
     }
+}
+
+bool hm_runner_pause_at(hm_task *t, const char *file, uint64_t pos)
+{
+    if (!t->run || !t->run->sync)
+        return false;
+    hm_sync_pause_at(t->run->sync, file, pos);
+    return true;
 }
 
 /* ---- the scheduler ---- */

@@ -411,6 +411,7 @@ void hm_svc_close(hm_svc *svc)
     svc->closing = true;
     pthread_cond_broadcast(&svc->changed);
     pthread_mutex_unlock(&svc->mu);
+    hm_vrun_stop_all(svc);
     hm_runner_stop_all(svc);
     for (size_t i = 0; i < svc->ntasks; i++)
         task_free(svc->tasks[i]);
@@ -691,10 +692,12 @@ hm_svc_status hm_svc_task_delete(hm_svc *svc, int64_t id, const char *who, hm_sv
     (void)who;
     pthread_mutex_lock(&svc->mu);
     if ((st = lookup(svc, id, &t, err)) == HM_SVC_OK) {
+        hm_vrun_reap(t);
         if (!editable(t, "delete", err))
             st = HM_SVC_ECONFLICT;
-        else if (t->run)
-            st = hm_svc_fail(err, HM_SVC_ECONFLICT, "bad_state", "task %s is busy; try again in a moment", t->name);
+        else if (t->run || t->vrun)
+            st = hm_svc_fail(err, HM_SVC_ECONFLICT, "bad_state", "task %s is busy (or verifying); try again in a "
+                             "moment", t->name);
         else if (hm_store_task_delete(svc->store, t->id, &e) != HM_OK)
             st = hm_svc_fail(err, HM_SVC_EINTERNAL, "store", "%s", e.msg);
         else

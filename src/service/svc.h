@@ -131,6 +131,18 @@ hm_svc_status hm_svc_task_action(hm_svc *svc, int64_t id, const char *action, co
 hm_svc_status hm_svc_task_failover(hm_svc *svc, int64_t id, const json_t *body, const char *who, json_t **out,
                                    hm_svc_err *err);
 
+/* POST /tasks/{id}/verify, body null or {"threads", "chunk_rows", "max_rows_per_sec"}: starts
+ * hm_verify on a thread of the task (syncing: at common points with the running sync; finished,
+ * failed, terminated: the live tables, differing chunks re-checked). 409 verify_running / bad_state.
+ * Answers the verification {"state": "running", "started_at", "mode"}. Terminate and close cancel
+ * it. GET: the last result, the shape of `hotmig verify --json` plus "state" (running | done |
+ * failed), "started_at", "finished_at", "mode", at most 1,000 "diffs" ("diffs_more": the rest).
+ * fix: the SQL that makes the target equal (*text malloc'd, the caller frees). See verify.c. */
+hm_svc_status hm_svc_task_verify(hm_svc *svc, int64_t id, const json_t *body, const char *who, json_t **out,
+                                 hm_svc_err *err);
+hm_svc_status hm_svc_task_verify_get(hm_svc *svc, int64_t id, json_t **out, hm_svc_err *err);
+hm_svc_status hm_svc_task_verify_fix(hm_svc *svc, int64_t id, char **text, size_t *len, hm_svc_err *err);
+
 /* GET /tasks/{id}/events?since=SEQ: {"events": [{"seq", "at", "at_ms", "kind", "state",
  * "message", "who", "data"?}]}, kind: state (data {"from", "to"}), action, info, warning,
  * reconnect, error (data {"stage", "code", "what_to_do"}); at most 5000 per answer.

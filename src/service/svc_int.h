@@ -34,6 +34,7 @@ typedef enum hm_task_state {
 } hm_task_state;
 
 typedef struct hm_run hm_run; /* runner.c */
+typedef struct hm_vrun hm_vrun; /* verify.c */
 
 typedef struct hm_task {
     int64_t id;
@@ -54,6 +55,8 @@ typedef struct hm_task {
     uint64_t change_seq;
     hm_run *run;        /* owned by runner.c while a thread runs for the task */
     bool cleaning;      /* clean-target is running (no other action meanwhile) */
+    hm_vrun *vrun;      /* owned by verify.c: the last verification's thread, or NULL */
+    bool verifying;     /* a verification runs (no action but terminate meanwhile) */
     json_t *rendered;   /* owned or NULL: the task object as of rendered_seq (svc.c) */
     uint64_t rendered_seq;
     char *text;         /* owned or NULL: `rendered` dumped, as of text_seq */
@@ -154,6 +157,22 @@ void hm_runner_resume(hm_svc *svc, hm_task *t);
 /* Asks the task's runner to stop (terminate) or finish. Under mu. */
 void hm_runner_cancel(hm_task *t);
 void hm_runner_finish(hm_task *t, bool lock_source);
+/* Asks the task's running sync to pause at file:pos ("", 0: its next boundary) and call
+ * hm_vrun_paused. false when no sync runs. Under mu. */
+bool hm_runner_pause_at(hm_task *t, const char *file, uint64_t pos);
+
+/* ---- verify.c ---- */
+/* The applier's side of a common point (hm_sync_opts.paused of the task's sync; takes mu): waits
+ * for the verification; true when it asks the applier to go on to at_file:*at_pos and pause
+ * there again. */
+bool hm_vrun_paused(hm_svc *svc, hm_task *t, const char *file, uint64_t pos, char *at_file, size_t n,
+                    uint64_t *at_pos);
+/* Frees the task's ended verification thread (t->vrun NULL after, unless still in use). Under mu. */
+void hm_vrun_reap(hm_task *t);
+/* Cancels the task's verification (terminate, close). Under mu. */
+void hm_vrun_cancel(hm_task *t);
+/* Cancels and joins every verification (hm_svc_close, before the runners stop). */
+void hm_vrun_stop_all(hm_svc *svc);
 
 /* ---- catalog.c ---- */
 /* Checks a connection-test or catalog body as those calls do, without connecting (a {"task"}

@@ -61,6 +61,7 @@ static const struct {
     {"retry", S(FAILED) | S(TERMINATED)},
     {"clean-target", S(FAILED) | S(TERMINATED)},
     {"failover", S(FAILED) | S(TERMINATED)}, /* failover.c: a new source, then as retry */
+    {"verify", S(SYNCING) | S(FINISHED) | S(FAILED) | S(TERMINATED)}, /* verify.c */
     {"edit", S(CREATED) | S(CHECKED) | S(FAILED) | S(TERMINATED)},
     {"delete", S(CREATED) | S(CHECKED) | S(FAILED) | S(TERMINATED) | S(FINISHED)},
     {"clone", ~0u},
@@ -90,7 +91,8 @@ json_t *hm_task_actions(const hm_task *t)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-        if ((actions[i].states >> t->state) & 1u)
+        if ((actions[i].states >> t->state) & 1u &&
+            (!t->verifying || strcmp(actions[i].name, "terminate") == 0 || strcmp(actions[i].name, "clone") == 0))
             json_array_append_new(a, json_string(actions[i].name));
     return a;
 }
@@ -98,6 +100,9 @@ json_t *hm_task_actions(const hm_task *t)
 /* Whether the action is allowed now; else err says which state forbids it. */
 static hm_svc_status allowed(const hm_task *t, const char *action, hm_svc_err *err)
 {
+    if (t->verifying && strcmp(action, "terminate") != 0)
+        return hm_svc_fail(err, HM_SVC_ECONFLICT, "verify_running", "task %s is being verified: %s waits until the "
+                           "verification ends (or terminate the task)", t->name, action);
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
         if (strcmp(actions[i].name, action) == 0) {
             if ((actions[i].states >> t->state) & 1u)
@@ -240,6 +245,7 @@ hm_svc_status hm_task_terminate(hm_svc *svc, hm_task *t, const char *who, hm_svc
         return HM_SVC_OK;
     }
     hm_runner_cancel(t);
+    hm_vrun_cancel(t);
     move(svc, t, HM_TASK_TERMINATING, who, "terminate requested; the checkpoint is kept");
     return HM_SVC_OK;
 }

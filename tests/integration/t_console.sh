@@ -4,7 +4,8 @@
 # /usr/bin/chromium, driven by playwright-core from web/node_modules) against a real hotmigd and
 # two real MariaDB servers: web/tests/console.test.mjs goes through issue 10's "done means"
 # (login, wizard with FK parents, precheck FAILED then fixed, start under sysbench load to
-# syncing, Finish with CHECKSUM TABLE equal, Terminate/Retry, a scheduled task, screenshots
+# syncing, Finish with CHECKSUM TABLE equal, Verify of the finished task (equal), Terminate/Retry,
+# a scheduled task, a refused Failover with the engine's sentence in its dialog, screenshots
 # and axe-core at 1280 and 390 px, 200 tasks rendered in < 300 ms). Screenshots are kept in
 # $HM_IT_ROOT/t_console/screenshots. Needs `npm ci` in web/ (tests/run-all.sh does it).
 source "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 // web/js/actions.js: the task actions (Check, Start, Finish, Terminate, Retry, Clean target,
-// Delete) as buttons, with their confirmation dialogs, shared by the tasks list and the task
+// Failover, Verify, Delete) as buttons, with their confirmation dialogs, shared by the tasks list and the task
 // page. Which buttons exist comes from the task's "actions" (what its state allows now); an
 // action that fails shows the engine's sentence through the caller's error box.
 import { h, modal, field, errorBox } from './dom.js';
@@ -9,13 +9,14 @@ import { finalPosition, lastError } from './format.js';
 
 export const LABELS = {
     check: 'Check', start: 'Start', finish: 'Finish', terminate: 'Terminate', retry: 'Retry',
-    'clean-target': 'Clean target', delete: 'Delete',
+    'clean-target': 'Clean target', failover: 'Failover', verify: 'Verify', delete: 'Delete',
 };
-const ORDER = ['check', 'start', 'finish', 'terminate', 'retry', 'clean-target', 'delete'];
+const ORDER = ['check', 'start', 'verify', 'finish', 'terminate', 'retry', 'failover', 'clean-target', 'delete'];
 
+// failover: only a full+incremental task has a sync to fail over
 export function allowed(t) {
     const a = new Set(Array.isArray(t.actions) ? t.actions : []);
-    return ORDER.filter((x) => a.has(x));
+    return ORDER.filter((x) => a.has(x) && !(x === 'failover' && t.mode === 'full'));
 }
 
 const path = (t, a) => `/tasks/${encodeURIComponent(t.id)}/${a}`;
@@ -41,6 +42,13 @@ async function run(t, a, opts) {
     case 'terminate': return terminateDialog(t);
     case 'clean-target': return cleanDialog(t);
     case 'delete': return deleteDialog(t, opts);
+    case 'failover': return failoverDialog(t);
+    case 'verify': {
+        // the answer is the verification, not the task: the task page shows it (opts.onVerify)
+        const v = await post(path(t, 'verify'), {});
+        if (opts.onVerify) opts.onVerify(v); else if (opts.ctx) opts.ctx.go(`#/tasks/${encodeURIComponent(t.id)}`);
+        return v;
+    }
     default: store.upsert(await post(path(t, a), {}));
     }
 }
@@ -97,6 +105,26 @@ function cleanDialog(t) {
             f.input.addEventListener('input', () => { ok.disabled = f.input.value !== t.name; });
             return f.row;
         });
+}
+
+// Failover: the source failed over to a replica; hotmigd checks the new source has every
+// transaction the target applied, else refuses with the engine's sentence (shown here).
+function failoverDialog(t) {
+    const uri = field('New source', { hint: 'mysql://USER@HOST:PORT of the promoted replica (TLS options as for the task)',
+        attrs: { autocomplete: 'off', spellcheck: 'false', placeholder: 'mysql://app@10.0.0.6:3306', required: true } });
+    const pw = field('Its password', { type: 'password', hint: 'Left empty: the stored source password.',
+        attrs: { autocomplete: 'new-password' } });
+    return confirmDialog(`Fail over ${t.name} to a new source`,
+        h('p', 'Use this when the source failed over to a replica. hotmigd checks that the new source holds every ' +
+            'transaction the target has applied; then the task syncs on from the target\'s GTID checkpoint, without ' +
+            'copying again.'),
+        'Fail over', 'primary',
+        async () => {
+            const body = { source: uri.input.value.trim() };
+            if (pw.input.value) body.source_password = pw.input.value;
+            store.upsert(await post(path(t, 'failover'), body));
+        },
+        () => h('div', uri.row, pw.row));
 }
 
 // Finish: stop writes first, optionally set the source read-only, then follow the task to

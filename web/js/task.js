@@ -1,10 +1,12 @@
 // web/js/task.js: the Task page: the stage timeline, what the task is doing now (rows, bytes,
 // MB/s, ETA; while syncing the applied position, GTID, lag and trx/s), live charts, per-table
-// progress, the event log, and the actions (Finish, Terminate, Retry, Clean target ...).
+// progress, the event log, the last verification (equal, or each differing row by table, kind,
+// key and columns, with the fix SQL to download), and the actions (Verify, Finish, Terminate,
+// Retry, Failover, Clean target ...).
 // The task itself comes live from the store (server-sent events); tables, events and samples
 // are fetched every few seconds while the page is open and the task is running.
 import { h, fill, errorBox } from './dom.js';
-import { get } from './api.js';
+import { get, ApiError } from './api.js';
 import * as store from './store.js';
 import * as actions from './actions.js';
 import { badge, progressCell } from './tasks.js';
@@ -114,6 +116,42 @@ function eventsView(list) {
         e.who ? h('span.who', ` (${e.who})`) : null)));
 }
 
+// The last verification (GET /tasks/ID/verify), or null before the first.
+function verifyView(v, id) {
+    if (!v) return h('p.empty', 'Not verified yet. Verify compares every selected table row by row (while the task syncs, at common points with the sync).');
+    const mode = v.mode === 'common_points' ? 'at common points with the running sync' : 'live tables (differing chunks re-checked)';
+    const time = h('p.sub', 'Started ', h('time', { datetime: isoAttr(v.started_at) }, when(v.started_at)),
+        v.finished_at ? [', ended ', h('time', { datetime: isoAttr(v.finished_at) }, when(v.finished_at))] : null, ` · ${mode}`);
+    if (v.state === 'running') return h('div', h('p', { role: 'status', dataset: { verify: 'running' } }, 'Verifying…'), time);
+    if (v.state === 'failed') {
+        return h('div', h('p.error', { dataset: { verify: 'failed' } }, h('strong', 'Verification failed: '), v.message || v.code || ''), time);
+    }
+    const pts = v.common_points ? h('p', `Compared at ${num(v.common_points)} common point${v.common_points === 1 ? '' : 's'}; the sync paused ${(+v.pause_ms_max || 0).toFixed(1)} ms at most.`) : null;
+    const summary = `${num(v.tables)} table${v.tables === 1 ? '' : 's'}, ${num(v.rows_compared)} rows compared`;
+    if (v.equal) {
+        return h('div', h('p.ok', { role: 'status', dataset: { verify: 'equal' } }, h('strong', 'Equal: '), `the target holds the source's rows (${summary}).`), pts, time,
+            v.slow_tables ? h('p.hint', `Compared as multisets (no key, slow): ${v.slow_tables}`) : null);
+    }
+    const n = (+v.missing || 0) + (+v.extra || 0) + (+v.changed || 0);
+    const list = v.diffs || [];
+    return h('div',
+        h('p.error', { dataset: { verify: 'differs' } }, h('strong', `${num(n)} difference${n === 1 ? '' : 's'}: `),
+            `${num(v.missing)} missing, ${num(v.extra)} extra, ${num(v.changed)} changed rows on the target in ${v.differ_tables} (${summary}).`),
+        v.source_written ? h('p.hint', `The source was being written during the comparison (${v.written_tables}): a difference was reported only when it held through the re-checks.`) : null,
+        pts, time,
+        h('p', h('a', { href: `/api/v1/tasks/${encodeURIComponent(id)}/verify/fix.sql`, download: `verify-fix-task-${id}.sql` }, 'Download the fix SQL'),
+            ` (${num(v.fix_statements)} statements: apply them to the target, then verify again)`),
+        h('div.tablewrap', h('table.tbls.diffs',
+            h('caption.sr', 'Rows that differ'),
+            h('thead', h('tr', ['Table', 'Kind', 'Key', 'Columns'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', list.map((d) => h('tr',
+                h('th', { scope: 'row', dataset: { label: 'Table' } }, `${d.db}.${d.table}`),
+                h('td', { dataset: { label: 'Kind' } }, d.kind + (d.copies > 1 ? ` (${num(d.copies)} copies)` : '')),
+                h('td', { dataset: { label: 'Key' } }, h('code', d.key)),
+                h('td', { dataset: { label: 'Columns' } }, d.columns || '–')))))),
+        v.diffs_more ? h('p.hint', `… and ${num(v.diffs_more)} more (the fix SQL has them all).`) : null);
+}
+
 export function render(main, params, ctx) {
     const id = params.id;
     const actErr = errorBox();
@@ -122,21 +160,36 @@ export function render(main, params, ctx) {
     const tablesBox = h('div');
     const eventsBox = h('div');
     const checkBox = h('div');
+    const verifyBox = h('div', { 'aria-live': 'polite' });
     const charts = taskCharts();
     main.append(head, actErr.el, body,
         h('section.card', { 'aria-labelledby': 'charts-h' }, h('h2', { id: 'charts-h' }, 'Throughput and lag'), charts.el),
+        h('section.card', { id: 'verify-card', 'aria-labelledby': 'verify-h' }, h('h2', { id: 'verify-h' }, 'Verification'), verifyBox),
         h('section.card', { 'aria-labelledby': 'tables-h' }, h('h2', { id: 'tables-h' }, 'Tables'), tablesBox),
         h('section.card', { 'aria-labelledby': 'events-h' }, h('h2', { id: 'events-h' }, 'Events'), eventsBox),
         checkBox);
     charts.mount();
-    let lastSeq = 0, lastSample = 0, events = [], alive = true, timer = null, lastKey = '';
+    let lastSeq = 0, lastSample = 0, events = [], alive = true, timer = null, lastKey = '', vTimer = null, vKey = '';
+
+    // the verification: fetched at open, when the task's actions change (a verify hides them
+    // while it runs) or a verify event arrives, and every second while it runs
+    const loadVerify = async () => {
+        if (vTimer) { clearTimeout(vTimer); vTimer = null; }
+        let v = null;
+        try { v = await get(`/tasks/${encodeURIComponent(id)}/verify`); } catch (e) {
+            if (!(e instanceof ApiError && e.status === 404)) { if (alive) fill(verifyBox, h('p.error', e.message)); return; }
+        }
+        if (!alive) return;
+        fill(verifyBox, verifyView(v, id));
+        if (v && v.state === 'running') vTimer = setTimeout(loadVerify, 1000);
+    };
 
     const draw = (t) => {
         const e = lastError(t);
         const scheduled = t.start_at && ['queued', 'checked', 'created'].includes(t.state);
         fill(head,
             h('div.pagehead', h('h1', t.name, ' ', badge(t.state)),
-                h('div.acts', actions.buttons(t, { err: actErr, ctx, afterDelete: () => ctx.go('#/tasks') }))),
+                h('div.acts', actions.buttons(t, { err: actErr, ctx, afterDelete: () => ctx.go('#/tasks'), onVerify: (v) => { fill(verifyBox, verifyView(v, id)); loadVerify(); } }))),
             h('p.sub', h('span.ep', endpoint(t.source)), ' → ', h('span.ep', endpoint(t.target)), ` · ${modeName(t.mode)}`,
                 t.threads ? ` · ${t.threads} threads` : '', t.max_rows_per_sec ? ` · at most ${num(t.max_rows_per_sec)} rows/s` : '',
                 ' · created ', h('time', { datetime: isoAttr(t.created_at) }, when(t.created_at))),
@@ -167,6 +220,7 @@ export function render(main, params, ctx) {
             const nu = ev.value.events || [];
             if (nu.length) {
                 events = events.concat(nu.filter((x) => !(+x.seq <= lastSeq)));
+                if (lastSeq && nu.some((x) => /^verify/.test(x.message || ''))) loadVerify();
                 lastSeq = Math.max(lastSeq, ...nu.map((x) => +x.seq || 0));
                 fill(eventsBox, eventsView(events));
             } else if (!events.length) fill(eventsBox, eventsView(events));
@@ -206,6 +260,8 @@ export function render(main, params, ctx) {
         const cur = store.byId(id);
         if (!cur) return;
         draw(cur);
+        const ak = (cur.actions || []).join();
+        if (ak !== vKey) { vKey = ak; loadVerify(); }
         const k = `${cur.state}|${cur.check && cur.check.checked_at}`;
         if (k !== lastKey) {
             lastKey = k;
@@ -217,11 +273,13 @@ export function render(main, params, ctx) {
     store.loadOne(id).then((t) => {
         if (!alive) return;
         draw(t);
+        vKey = (t.actions || []).join();
+        loadVerify();
         lastKey = `${t.state}|${t.check && t.check.checked_at}`;
         drawCheck(t);
         tick();
         if (params.action === 'finish') head.querySelector('button.primary')?.click();
     }, (e) => fill(head, h('h1', 'Task'), h('p.error', { role: 'alert' }, e.message)));
 
-    return () => { alive = false; unsub(); clearInterval(clockTimer); if (timer) clearTimeout(timer); charts.destroy(); };
+    return () => { alive = false; unsub(); clearInterval(clockTimer); if (timer) clearTimeout(timer); if (vTimer) clearTimeout(vTimer); charts.destroy(); };
 }

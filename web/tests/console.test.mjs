@@ -395,6 +395,29 @@ step('5. Finish: finished with the final position; CHECKSUM TABLE equal', ['4. s
         'ref.countries was not selected');
 });
 
+step('5b. Verify on the finished task: the Verification panel says equal', ['5. Finish: finished with the final position; CHECKSUM TABLE equal'], async () => {
+    const t0 = Date.now();
+    await page.goto(`${URL_}/#/tasks/${task1.id}`);
+    const panel = page.getByRole('region', { name: 'Verification' });
+    await visible(panel.getByText(/Not verified yet/));
+    await byRole('button', 'Verify').click();
+    await visible(panel.locator('[data-verify="equal"]'), 30_000);
+    const text = await panel.locator('[data-verify="equal"]').textContent();
+    assert.match(text, /^Equal: the target holds the source's rows \(\d+ tables?, [\d,]+ rows compared\)\.$/);
+    await visible(panel.getByText(/live tables/));
+    // what hotmigd holds: the stored result and the event
+    const v = await apiCall('GET', `/tasks/${task1.id}/verify`);
+    assert.equal(v.state, 'done');
+    assert.equal(v.equal, true);
+    assert.ok(v.tables >= 5, `tables compared: ${v.tables}`);
+    const ev = (await apiCall('GET', `/tasks/${task1.id}/events`)).events;
+    assert.ok(ev.some((e) => /^verify: equal/.test(e.message)), 'a "verify: equal" event');
+    await visible(page.getByText(/verify: equal/));
+    await panel.scrollIntoViewIfNeeded();
+    await shoot('task-verified');
+    console.log(`verify step: ${Date.now() - t0} ms`);
+});
+
 step('6b. the retried task finishes, equal', ['6a. a second task: Terminate while copying, then Retry'], async () => {
     await waitTask(task2.id, (t) => t.state === 'finished', 'finished', 120_000);
     await page.goto(`${URL_}/#/tasks/${task2.id}`);
@@ -416,6 +439,32 @@ step('7b. the scheduled task starts by itself, not before its time', ['7a. a tas
     await visible(page.locator('h1').getByText('finished', { exact: true }));
     checksumsEqual(['sched.t']);
     assert.ok(t);
+});
+
+step('7c. Failover of a terminated incremental task: the engine refusal shown in the dialog', ['3. precheck FAILED for binlog_row_image; fix, Re-check, Start enabled'], async () => {
+    // terminated before it left the queue (scheduled a day ahead): it never touched its target
+    const t = await apiCall('POST', '/tasks', { name: 'fo-move', source: { uri: SRC, password: DBPW },
+        target: { uri: TGT2, password: DBPW }, include: ['ref'], mode: 'full+incremental' });
+    await apiCall('POST', `/tasks/${t.id}/check`);
+    await waitTask(t.id, (x) => x.state === 'checked', 'checked', 60_000);
+    await apiCall('POST', `/tasks/${t.id}/start`, { at: new Date(Date.now() + 86_400_000).toISOString() });
+    await apiCall('POST', `/tasks/${t.id}/terminate`);
+    await waitTask(t.id, (x) => x.state === 'terminated', 'terminated', 20_000);
+    await page.goto(`${URL_}/#/tasks/${t.id}`);
+    await byRole('button', 'Failover').click();
+    const dlg = page.getByRole('dialog', { name: /Fail over fo-move/ });
+    await visible(dlg);
+    await dlg.getByLabel('New source').fill('mysql://root@127.0.0.1:1');
+    await dlg.getByRole('button', { name: 'Fail over' }).click();
+    const alert = dlg.getByRole('alert');
+    await visible(alert.filter({ hasText: /refused/ }));
+    const msg = await alert.textContent();
+    assert.match(msg, /^failover of task fo-move to mysql:\/\/root@127\.0\.0\.1:1 refused: /i, `the engine's sentence: ${msg}`);
+    await shoot('dialog-failover-refused', { fullPage: false });
+    const after = await apiCall('GET', `/tasks/${t.id}`);
+    assert.equal(after.state, 'terminated', 'a refused failover changes nothing');
+    assert.equal(after.source.port, +SRC_PORT);
+    await dlg.getByRole('button', { name: 'Cancel' }).click();
 });
 
 step('8. every page scanned by axe-core: no serious or critical violation', [], async () => {
