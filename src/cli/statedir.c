@@ -21,6 +21,9 @@
 #include "cli/cli.h"
 #include "util/err.h"
 
+/* Room for a redacted URI kept for resume: user, host and three TLS file names, escaped. */
+#define HM_STATEDIR_URI_MAX 8192
+
 static int join(char *out, size_t n, const char *dir, const char *name)
 {
     int k = snprintf(out, n, "%s/%s", dir, name);
@@ -140,18 +143,23 @@ static json_t *strings(const char **v, size_t n)
 }
 
 /* The migrate command's arguments, as `hotmig resume` replays them. */
-static json_t *task_argv(const hm_cli *cli)
+static json_t *task_argv(const hm_cli *cli, hm_err *err)
 {
-    char uri[1200], num[32];
+    char uri[HM_STATEDIR_URI_MAX], num[32];
     json_t *a = json_array();
 #define ADD(s) json_array_append_new(a, json_string(s))
     ADD("migrate");
-    hm_uri_redacted(&cli->source, uri, sizeof uri);
-    ADD("--source");
-    ADD(uri);
-    hm_uri_redacted(&cli->target, uri, sizeof uri);
-    ADD("--target");
-    ADD(uri);
+    for (int side = 0; side < 2; side++) {
+        if (!hm_uri_redacted(side ? &cli->target : &cli->source, uri, sizeof uri)) {
+            json_decref(a);
+            hm_err_set(err, HM_EUSAGE, "the %s URI is longer than %d bytes, too long to keep for resume: give "
+                       "shorter TLS file names (ca=, cert=, key=)", side ? "--target" : "--source",
+                       HM_STATEDIR_URI_MAX - 1);
+            return NULL;
+        }
+        ADD(side ? "--target" : "--source");
+        ADD(uri);
+    }
     ADD("--mode");
     ADD(cli->mode);
     for (size_t i = 0; i < cli->n_include; i++) {
@@ -199,11 +207,13 @@ static json_t *task_argv(const hm_cli *cli)
 
 int hm_statedir_task(hm_statedir *d, const hm_cli *cli, hm_err *err)
 {
-    char src[1200], tgt[1200];
+    char src[HM_STATEDIR_URI_MAX], tgt[HM_STATEDIR_URI_MAX];
     hm_err ignore;
-    json_t *old, *now;
+    json_t *old, *now, *argv;
     int rc = 0;
-    hm_uri_redacted(&cli->source, src, sizeof src);
+    if (!(argv = task_argv(cli, err)))
+        return 1;
+    hm_uri_redacted(&cli->source, src, sizeof src); /* whole: task_argv checked */
     hm_uri_redacted(&cli->target, tgt, sizeof tgt);
     /* the task is its servers, not how they are reached: TLS options may change between runs
      * (argv keeps them, for resume) */
@@ -211,7 +221,7 @@ int hm_statedir_task(hm_statedir *d, const hm_cli *cli, hm_err *err)
     tgt[strcspn(tgt, "?")] = '\0';
     now = json_pack("{s:i, s:s, s:s, s:s, s:o, s:o, s:o}", "version", 1, "source", src, "target", tgt,
                     "mode", cli->mode, "include", strings(cli->include, cli->n_include), "exclude",
-                    strings(cli->exclude, cli->n_exclude), "argv", task_argv(cli));
+                    strings(cli->exclude, cli->n_exclude), "argv", argv);
     if (!now) {
         hm_err_set(err, HM_ENOMEM, "out of memory");
         return 1;

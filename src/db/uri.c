@@ -284,7 +284,7 @@ hm_code hm_uri_set_password(hm_uri *u, const char *password, hm_err *err)
     return HM_OK;
 }
 
-void hm_uri_redacted(const hm_uri *u, char *out, size_t outsz)
+bool hm_uri_redacted(const hm_uri *u, char *out, size_t outsz)
 {
     /* the user percent-encoded, so that the text parses back to the same user: whole, never cut
      * short (a cut user would name another account when the task resumes) */
@@ -294,7 +294,7 @@ void hm_uri_redacted(const hm_uri *u, char *out, size_t outsz)
     const char *h = u->host ? u->host : "";
     if (!user) {
         snprintf(out, outsz, "mysql://");
-        return;
+        return false;
     }
     for (const unsigned char *p = (const unsigned char *)uname; *p && j + 4 <= usz; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
@@ -308,19 +308,29 @@ void hm_uri_redacted(const hm_uri *u, char *out, size_t outsz)
     free(user);
     const char *files[3] = {u->tls_ca, u->tls_cert, u->tls_key};
     static const char *const fname[3] = {"ca", "cert", "key"};
-    bool first = true;
+    bool first = true, whole = true;
     if (u->tls != HM_TLS_DEFAULT && n >= 0 && (size_t)n < outsz) {
         n += snprintf(out + n, outsz - (size_t)n, "?tls=%s", hm_tls_mode_name(u->tls));
         first = false;
     }
     for (int i = 0; i < 3; i++) {
-        if (!files[i] || n < 0 || (size_t)n >= outsz)
+        if (!files[i])
             continue;
+        if (n < 0 || (size_t)n >= outsz) {
+            whole = false;
+            break;
+        }
         n += snprintf(out + n, outsz - (size_t)n, "%c%s=", first ? '?' : '&', fname[i]);
         first = false;
-        for (const unsigned char *p = (const unsigned char *)files[i]; *p && n >= 0 && (size_t)n + 4 < outsz; p++)
-            n += *p > ' ' && *p < 0x7f && !strchr("%&=#?+", *p)
-                     ? snprintf(out + n, outsz - (size_t)n, "%c", *p)
-                     : snprintf(out + n, outsz - (size_t)n, "%%%02X", *p);
+        for (const unsigned char *p = (const unsigned char *)files[i]; *p; p++) {
+            bool plain = *p > ' ' && *p < 0x7f && !strchr("%&=#?+", *p);
+            if (n < 0 || (size_t)n + (plain ? 1 : 3) >= outsz) {
+                whole = false; /* no room for the next character: the text is cut short */
+                break;
+            }
+            n += plain ? snprintf(out + n, outsz - (size_t)n, "%c", *p)
+                       : snprintf(out + n, outsz - (size_t)n, "%%%02X", *p);
+        }
     }
+    return whole && n >= 0 && (size_t)n < outsz;
 }

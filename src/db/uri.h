@@ -31,7 +31,8 @@ void hm_uri_release(hm_uri *u);
 hm_code hm_uri_set_password(hm_uri *u, const char *password, hm_err *err);
 
 /* Writes "mysql://USER@HOST:PORT[?tls=...]" (never the password) into out; it parses back to the
- * same URI but for the password. */
-void hm_uri_redacted(const hm_uri *u, char *out, size_t outsz);
+ * same URI but for the password. Returns false when out is too small: out then holds a text cut
+ * short, fit to show but not to connect with. */
+bool hm_uri_redacted(const hm_uri *u, char *out, size_t outsz);
 
 #endif

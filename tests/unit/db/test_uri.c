@@ -401,6 +401,27 @@ static void test_set_password_copies(void **state)
     hm_uri_release(&u);
 }
 
+/* A redacted URI that does not fit says so (a resume must never connect with a text cut short:
+ * another CA file, or another account); one that fits says it is whole, to the last byte. */
+static void test_redacted_cut(void **state)
+{
+    hm_uri u;
+    hm_err err;
+    char out[64], big[1024];
+    const char *text = "mysql://admin@db1:3307?tls=verify-ca&ca=/etc/ssl/certs/a-rather-long-ca-file-name.pem";
+    (void)state;
+    assert_int_equal(hm_uri_parse(text, &u, &err), HM_OK);
+    assert_true(hm_uri_redacted(&u, big, sizeof big));
+    assert_string_equal(big, text);
+    assert_false(hm_uri_redacted(&u, out, sizeof out));
+    assert_true(strlen(out) < sizeof out);
+    assert_false(hm_uri_redacted(&u, out, 16)); /* cut inside the host part */
+    /* exactly as long as the buffer can hold, and one byte less */
+    assert_true(hm_uri_redacted(&u, big, strlen(text) + 1));
+    assert_false(hm_uri_redacted(&u, big, strlen(text)));
+    hm_uri_release(&u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_redacted_truncates),
         cmocka_unit_test(test_set_password),
         cmocka_unit_test(test_set_password_copies),
+        cmocka_unit_test(test_redacted_cut),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
