@@ -8,18 +8,22 @@
 #   PASS fuzz_uri: 123456 runs in 20 s (6172 exec/s), cov 812, ft 2201, corpus 95
 # and a crash as FAIL with the input's path (build-fuzz/crashes/): fix the bug, then keep the
 # input as tests/fuzz/regress/<target>/<name> (it is a seed from then on).
+# --seed N: libFuzzer's random seed (tests/run-all.sh gives one, so that a CI run is the same run
+# each time and a failure replays; without it each run explores anew, as long runs should).
 # Ends with "N passed, N failed"; exit 0 when no target crashed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 secs=20
+seed=()
 targets=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --minutes) secs=$(( $2 * 60 )); shift 2 ;;
         --seconds) secs=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --seed) seed=(-seed="$2"); shift 2 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         fuzz_*) targets+=("$1"); shift ;;
-        *) echo "usage: tests/fuzz.sh [--minutes N | --seconds N] [fuzz_TARGET...]" >&2; exit 2 ;;
+        *) echo "usage: tests/fuzz.sh [--minutes N | --seconds N] [--seed N] [fuzz_TARGET...]" >&2; exit 2 ;;
     esac
 done
 all=(fuzz_binlog_event fuzz_binlog_rows fuzz_binlog_inflate fuzz_binlog_json fuzz_gtid fuzz_ddl fuzz_uri fuzz_api_body)
@@ -48,7 +52,7 @@ for t in "${targets[@]}"; do
     mkdir -p "$corpus" "$seeds/$t"
     log=$B/$t.log
     # the first directory receives what libFuzzer finds; the seeds are read only
-    "$B/tests/fuzz/$t" "$corpus" "$seeds/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+    "$B/tests/fuzz/$t" "$corpus" "$seeds/$t" -max_total_time="$secs" "${seed[@]}" -max_len=65536 -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$B/crashes/$t-" >"$log" 2>&1
     rc=$?
     done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)
