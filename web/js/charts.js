@@ -16,8 +16,9 @@ function makeChart(el, title, series, yLabel, y2Label) {
         // from 0, and at least 0..1 so a flat zero line sits at the bottom, not mid-chart
         scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] },
             y2: { range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)] } },
-        // local clock times on one line (uPlot's default adds a date line that overlaps)
-        axes: [{ stroke: '#444', space: 70, values: (u, splits) => {
+        // local clock times on one line (uPlot's default adds a date line that overlaps); ticks at
+        // least 100 px apart, room for "01:19:40 PM" even on a phone
+        axes: [{ stroke: '#444', space: 100, values: (u, splits) => {
             const span = splits.length > 1 ? splits[splits.length - 1] - splits[0] : 0;
             const f = span < 600 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' };
             return splits.map((v) => new Date(v * 1000).toLocaleTimeString([], f));

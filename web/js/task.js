@@ -54,7 +54,11 @@ function waitReason(t) {
     return 'Queued: starts by itself as soon as a copy slot is free (hotmigd copies a limited number of tasks at once).';
 }
 
-function stat(label, value, id) { return h('div.stat', h('dt', label), h('dd', { dataset: { stat: id } }, value)); }
+// positions and GTIDs are long tokens: their stat takes the whole row (no break inside a token)
+const WIDE = new Set(['position', 'gtid', 'final']);
+// "file:pos · GTID 0-1-2447": lines break at the separators only, not at a GTID's hyphens
+const nowrapParts = (s) => s.split(' · ').map((p, i) => [i ? ' · ' : '', h('span.tok', p)]);
+function stat(label, value, id) { return h(WIDE.has(id) ? 'div.stat.wide' : 'div.stat', h('dt', label), h('dd', { dataset: { stat: id } }, value)); }
 
 function stats(t) {
     const p = progressOf(t);
@@ -84,7 +88,7 @@ function stats(t) {
         const f = t.final || {};
         if (f.trx_applied !== undefined) items.push(stat('Transactions applied', num(f.trx_applied), 'trx-applied'));
         if (f.source_locked !== undefined) items.push(stat('Source set read-only', f.source_locked ? 'yes' : 'no', 'locked'));
-        items.push(stat('Final position', h('code.final', fp), 'final'));
+        items.push(stat('Final position', h('code.final', nowrapParts(fp)), 'final'));
     }
     return h('dl.stats', items);
 }
