@@ -518,6 +518,7 @@ static void run_sync(hm_run *r)
     str_list(json_object_get(r->spec, "exclude"), &exc, &o.n_exclude);
     o.include = inc, o.exclude = exc;
     o.server_id = server_id_of(r->t->id);
+    o.apply_threads = (unsigned)json_integer_value(json_object_get(r->spec, "apply_threads"));
     o.progress = sync_progress;
     o.progress_ud = r;
     o.progress_interval_ms = 1000;

@@ -4,7 +4,7 @@
  *
  * A task's settings live in one JSON object, the spec (stored as is, with no password):
  *   {"source": {"uri", "host", "port", "user"}, "target": {...}, "mode", "include": [...],
- *    "exclude": [...], "threads", "max_rows_per_sec", "chunk_rows", "start_at_ms"}
+ *    "exclude": [...], "threads", "apply_threads", "max_rows_per_sec", "chunk_rows", "start_at_ms"}
  * Every byte of a body is treated as hostile: types are checked before use, strings bounded.
  */
 #include <ctype.h>
@@ -21,8 +21,8 @@
 #define MAX_STR 1024
 
 static const char *const body_fields[] = {"name", "source", "target", "source_password", "target_password",
-                                          "mode", "include", "exclude", "threads", "max_rows_per_sec",
-                                          "chunk_rows", "start_at", NULL};
+                                          "mode", "include", "exclude", "threads", "apply_threads",
+                                          "max_rows_per_sec", "chunk_rows", "start_at", NULL};
 
 bool hm_taskjson_name_ok(const char *name)
 {
@@ -254,7 +254,7 @@ hm_svc_status hm_taskjson_parse(const json_t *body, bool patch, const json_t *ol
             snprintf(f, sizeof f, "%.64s", k);
             return hm_svc_fail(err, HM_SVC_EBADINPUT, "unknown_field", "field \"%s\": unknown field (allowed: name, "
                                "source, target, source_password, target_password, mode, include, exclude, threads, "
-                               "max_rows_per_sec, chunk_rows, start_at)", f);
+                               "apply_threads, max_rows_per_sec, chunk_rows, start_at)", f);
         }
     }
     if (!patch) {
@@ -321,6 +321,12 @@ hm_svc_status hm_taskjson_parse(const json_t *body, bool patch, const json_t *ol
         if ((st = parse_uint(v, "threads", 1, 64, &n, err)) != HM_SVC_OK)
             goto fail;
         json_object_set_new(spec, "threads", json_integer(n));
+    }
+    if ((v = json_object_get(body, "apply_threads"))) { /* 0: the engine's default */
+        json_int_t n;
+        if ((st = parse_uint(v, "apply_threads", 0, 64, &n, err)) != HM_SVC_OK)
+            goto fail;
+        json_object_set_new(spec, "apply_threads", json_integer(n));
     }
     if ((v = json_object_get(body, "max_rows_per_sec"))) {
         json_int_t n;
@@ -401,13 +407,15 @@ static json_t *check_summary(const hm_task *t)
 json_t *hm_taskjson_render(const hm_task *t)
 {
     const json_t *s = t->spec;
-    return json_pack("{s:I, s:s, s:s, s:O, s:o, s:o, s:O, s:O, s:O, s:O, s:o, s:o, s:o, s:o, s:o, s:O, s:O, s:O, s:o, s:o}",
+    return json_pack("{s:I, s:s, s:s, s:O, s:o, s:o, s:O, s:O, s:O, s:o, s:O, s:o, s:o, s:o, s:o, s:o, s:O, s:O, s:O, s:o, s:o}",
                      "id", (json_int_t)t->id, "name", t->name, "state", hm_task_state_name(t->state),
                      "mode", json_object_get(s, "mode"),
                      "source", render_endpoint(s, "source", t->src_pw != NULL),
                      "target", render_endpoint(s, "target", t->tgt_pw != NULL),
                      "include", json_object_get(s, "include"), "exclude", json_object_get(s, "exclude"),
-                     "threads", json_object_get(s, "threads"), "max_rows_per_sec", json_object_get(s, "max_rows_per_sec"),
+                     "threads", json_object_get(s, "threads"),
+                     "apply_threads", json_integer(json_integer_value(json_object_get(s, "apply_threads"))),
+                     "max_rows_per_sec", json_object_get(s, "max_rows_per_sec"),
                      "chunk_rows", json_integer(json_integer_value(json_object_get(s, "chunk_rows"))),
                      "start_at", hm_taskjson_time_value(t->start_at),
                      "created_at", hm_taskjson_time_value(t->created_at),

@@ -67,6 +67,11 @@ api POST "/tasks/$id/start" '{"when": 1}'
 expect 400 unknown_field '"when"' "an unknown field of start"
 api PATCH "/tasks/$id" '{"threads": -3}'
 expect 400 "" "threads" "negative threads in a PATCH"
+api PATCH "/tasks/$id" '{"apply_threads": 65}'
+expect 400 "" "apply_threads" "apply_threads above 64"
+api PATCH "/tasks/$id" '{"apply_threads": 3}'
+expect 200 "apply_threads 3"
+it_eq "$(jget 'j["apply_threads"]')" 3 "apply_threads as PATCHed"
 api PATCH "/tasks/$id"
 expect 400 bad_field "PATCH" "PATCH without a body"
 api POST /connections/test '{"uri": 17}'

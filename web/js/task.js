@@ -195,7 +195,7 @@ export function render(main, params, ctx) {
             h('div.pagehead', h('h1', t.name, ' ', badge(t.state)),
                 h('div.acts', actions.buttons(t, { err: actErr, ctx, afterDelete: () => ctx.go('#/tasks'), onVerify: (v) => { fill(verifyBox, verifyView(v, id)); loadVerify(); } }))),
             h('p.sub', h('span.ep', endpoint(t.source)), ' → ', h('span.ep', endpoint(t.target)), ` · ${modeName(t.mode)}`,
-                t.threads ? ` · ${t.threads} threads` : '', t.max_rows_per_sec ? ` · at most ${num(t.max_rows_per_sec)} rows/s` : '',
+                t.threads ? ` · ${t.threads} threads` : '', t.apply_threads ? ` · ${t.apply_threads} apply threads` : '', t.max_rows_per_sec ? ` · at most ${num(t.max_rows_per_sec)} rows/s` : '',
                 ' · created ', h('time', { datetime: isoAttr(t.created_at) }, when(t.created_at))),
             timeline(t),
             scheduled ? h('p.sched', { role: 'status' }, t.state === 'queued' ? 'Queued: starts by itself at ' : 'Scheduled for ',

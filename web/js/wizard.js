@@ -2,7 +2,7 @@
 //   1. name, source, target (each with Test connection)   POST /connections/test
 //   2. what to move: databases -> tables, search, select,   POST /catalog
 //      foreign-key parents outside the selection ("Add parents")
-//   3. mode, threads, throttle, start now or at a local time (sent in UTC)
+//   3. mode, threads, apply threads, throttle, start now or at a local time (sent in UTC)
 //      -> creates the task (POST /tasks, or PATCH when going through again)
 //   4. the precheck: items, fixes with Copy, Re-check; Start is disabled while an item FAILS
 // The wizard's state lives in `w` for as long as the page is open.
@@ -16,7 +16,7 @@ const STEPS = ['Source and target', 'What to move', 'How and when', 'Precheck'];
 export function render(main, _params, ctx) {
     const w = {
         step: 1, name: '', source: '', sourcePw: '', target: '', targetPw: '',
-        catalog: null, catalogKey: '', selected: new Set(), mode: 'full+incremental', threads: 4, throttle: '',
+        catalog: null, catalogKey: '', selected: new Set(), mode: 'full+incremental', threads: 4, applyThreads: '', throttle: '',
         when: 'now', at: '', task: null,
     };
     const stepper = h('ol.stepper', { 'aria-label': 'Steps' });
@@ -275,6 +275,7 @@ function step3(body, w, show) {
             w.mode === v, () => { w.mode = v; })));
     const threads = field('Threads', { type: 'number', value: w.threads, hint: 'Parallel copy workers, each with one connection to each server.', attrs: { min: 1, max: 64, step: 1 } });
     const throttle = field('Throttle (rows per second)', { type: 'number', value: w.throttle, hint: 'Leave empty for no limit. Caps rows read from the source, shared by all threads.', attrs: { min: 1, step: 1 } });
+    const apply = field('Apply threads (sync)', { type: 'number', value: w.applyThreads, hint: 'Target connections applying independent source transactions in parallel while following the binlog. Empty: hotmig\'s default; 1: one, in source order.', attrs: { min: 1, max: 64, step: 1 } });
     const atIn = h('input', { type: 'datetime-local', step: 1, id: uid('at'), value: w.at || localInputValue(new Date(Date.now() + 3600e3)), disabled: w.when !== 'at' });
     const utcNote = h('p.hint', { id: uid('h') });
     atIn.setAttribute('aria-describedby', utcNote.id);
@@ -298,6 +299,7 @@ function step3(body, w, show) {
             err.clear();
             w.threads = threads.input.value;
             w.throttle = throttle.input.value;
+            w.applyThreads = apply.input.value;
             const b = {
                 name: w.name, source: w.source, target: w.target, mode: w.mode,
                 include: includeOf(w), threads: Math.round(+w.threads || 4),
@@ -305,6 +307,8 @@ function step3(body, w, show) {
             if (w.sourcePw) b.source_password = w.sourcePw;
             if (w.targetPw) b.target_password = w.targetPw;
             if (w.throttle !== '' && +w.throttle > 0) b.max_rows_per_sec = Math.round(+w.throttle);
+            if (w.applyThreads !== '' && +w.applyThreads > 0) b.apply_threads = Math.round(+w.applyThreads);
+            else if (w.task) b.apply_threads = 0;
             if (w.when === 'at') {
                 const d = new Date(atIn.value);
                 if (!atIn.value || Number.isNaN(d.getTime())) return err.show('Give the start date and time, or choose Now.');
@@ -326,7 +330,7 @@ function step3(body, w, show) {
                 create.disabled = false;
             }
         },
-    }, modes, h('div.pair', threads.row, throttle.row), when, err.el,
+    }, modes, h('div.pair', threads.row, throttle.row), h('div.pair', apply.row), when, err.el,
     h('div.actions', h('button', { type: 'button', onclick: () => show(2) }, 'Back'), create)));
 }
 

@@ -208,7 +208,8 @@ step('2. wizard: two of three databases, an FK parent in the third: warning, Add
 
     await visible(byRole('heading', /Step 3 of 4/));
     assert.equal(await page.getByLabel(/Data \+ incremental sync/).isChecked(), true, 'full+incremental is the default');
-    await page.getByLabel('Threads').fill('2');
+    await page.getByLabel('Threads', { exact: true }).fill('2');
+    await page.getByLabel('Apply threads (sync)').fill('2');
     await shoot('wizard-3-options');
     src("SET GLOBAL binlog_row_image='MINIMAL'");
     await byRole('button', 'Create and run the precheck').click();
@@ -217,6 +218,8 @@ step('2. wizard: two of three databases, an FK parent in the third: warning, Add
     task1 = tasks.find((t) => t.name === 'shop-move');
     assert.ok(task1, 'the task exists in hotmigd');
     assert.deepEqual([...task1.include].sort(), ['app', 'ref.customers', 'sales'], 'include: two databases and the parent');
+    assert.equal(task1.threads, 2, 'copy threads as typed');
+    assert.equal(task1.apply_threads, 2, 'apply threads as typed');
 });
 
 step('3. precheck FAILED for binlog_row_image; fix, Re-check, Start enabled', ['2. wizard: two of three databases, an FK parent in the third: warning, Add parents'], async () => {
