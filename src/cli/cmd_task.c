@@ -3,7 +3,8 @@
  *
  *   hotmig task list [--state S]
  *   hotmig task create --name N --source URI --target URI [--mode M] [--include P]... [--exclude P]...
- *                      [--threads N] [--max-rows-per-sec N] [--chunk-rows N] [--start-at RFC3339]
+ *                      [--threads N] [--apply-threads N] [--max-rows-per-sec N] [--chunk-rows N]
+ *                      [--start-at RFC3339]
  *                      [--source-password-file F] [--target-password-file F]
  *   hotmig task show|tables|events|terminate|retry|delete TASK
  *   hotmig task check TASK [--no-wait]        (waits for the precheck and prints it)
@@ -50,7 +51,7 @@ typedef struct task_args {
         *confirm, *spf, *tpf;
     const char **include, **exclude;
     size_t n_include, n_exclude;
-    long long threads, max_rows, chunk_rows;
+    long long threads, apply_threads, max_rows, chunk_rows;
     bool json, lock_source, no_wait;
     char token[512];
     char base[1024];
@@ -64,7 +65,7 @@ static void task_usage(FILE *f)
     fputs("usage: hotmig task list [--state S]\n"
           "       hotmig task create --name N --source URI --target URI [--mode full|full+incremental]\n"
           "                          [--include P]... [--exclude P]... [--threads N] [--max-rows-per-sec N]\n"
-          "                          [--chunk-rows N]\n"
+          "                          [--apply-threads N] [--chunk-rows N]\n"
           "                          [--start-at RFC3339] [--source-password-file F] [--target-password-file F]\n"
           "       hotmig task show|tables|events|terminate|retry|delete TASK\n"
           "       hotmig task check TASK [--no-wait]\n"
@@ -119,7 +120,7 @@ static int parse_num(const char *name, const char *v, long long *out, hm_err *er
 
 static int parse(task_args *a, int argc, char **argv, hm_err *err)
 {
-    enum { O_SERVER = 256, O_TOKEN, O_JSON, O_STATE, O_NAME, O_SRC, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_RATE,
+    enum { O_SERVER = 256, O_TOKEN, O_JSON, O_STATE, O_NAME, O_SRC, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_ATHR, O_RATE,
            O_CHUNK, O_START_AT, O_AT, O_LOCK, O_CONFIRM, O_SPF, O_TPF, O_NOWAIT, O_HELP };
     static const struct option opts[] = {
         {"server", required_argument, NULL, O_SERVER},
@@ -133,6 +134,7 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
         {"include", required_argument, NULL, O_INC},
         {"exclude", required_argument, NULL, O_EXC},
         {"threads", required_argument, NULL, O_THR},
+        {"apply-threads", required_argument, NULL, O_ATHR},
         {"max-rows-per-sec", required_argument, NULL, O_RATE},
         {"chunk-rows", required_argument, NULL, O_CHUNK},
         {"start-at", required_argument, NULL, O_START_AT},
@@ -186,6 +188,10 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
             if (parse_num("--threads", optarg, &a->threads, err))
                 return 2;
             break;
+        case O_ATHR:
+            if (parse_num("--apply-threads", optarg, &a->apply_threads, err))
+                return 2;
+            break;
         case O_RATE:
             if (parse_num("--max-rows-per-sec", optarg, &a->max_rows, err))
                 return 2;
@@ -216,13 +222,13 @@ static int parse(task_args *a, int argc, char **argv, hm_err *err)
     if (strcmp(a->sub, "create") == 0 && (!a->name || !a->source || !a->target))
         return usage_err(err, "hotmig task create needs --name, --source and --target");
     if (strcmp(a->sub, "failover") == 0 && (!a->source || a->name || a->target || a->mode || a->n_include ||
-                                           a->n_exclude || a->threads || a->max_rows || a->chunk_rows ||
+                                           a->n_exclude || a->threads || a->apply_threads || a->max_rows || a->chunk_rows ||
                                            a->start_at || a->tpf))
         return usage_err(err, "hotmig task failover takes the new source: --source URI (and "
                               "--source-password-file F), nothing else of the task's settings");
     if (strcmp(a->sub, "create") != 0 && strcmp(a->sub, "failover") != 0 &&
         (a->name || a->source || a->target || a->mode || a->n_include || a->n_exclude || a->start_at || a->spf ||
-         a->tpf || ((a->threads || a->max_rows || a->chunk_rows) && strcmp(a->sub, "verify") != 0)))
+         a->tpf || a->apply_threads || ((a->threads || a->max_rows || a->chunk_rows) && strcmp(a->sub, "verify") != 0)))
         return usage_err(err, "--name, --source, --target and the other task settings belong to hotmig task "
                               "create, not task %s", a->sub);
     if (a->state && strcmp(a->sub, "list") != 0)
@@ -534,6 +540,8 @@ static int cmd_create(const task_args *a)
         json_object_set_new(body, "exclude", str_array(a->exclude, a->n_exclude));
     if (a->threads)
         json_object_set_new(body, "threads", json_integer(a->threads));
+    if (a->apply_threads)
+        json_object_set_new(body, "apply_threads", json_integer(a->apply_threads));
     if (a->max_rows)
         json_object_set_new(body, "max_rows_per_sec", json_integer(a->max_rows));
     if (a->chunk_rows)

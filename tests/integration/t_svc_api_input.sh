@@ -72,6 +72,14 @@ expect 400 "" "apply_threads" "apply_threads above 64"
 api PATCH "/tasks/$id" '{"apply_threads": 3}'
 expect 200 "apply_threads 3"
 it_eq "$(jget 'j["apply_threads"]')" 3 "apply_threads as PATCHed"
+# the CLI client's side: hotmig task create --apply-threads, and its refusal elsewhere
+out=$("$HOTMIG" task create --name cli-apply --source "mysql://mig@127.0.0.1:$SP" --target "mysql://mig@127.0.0.1:$TP" \
+    --apply-threads 2 --json --server "$SVC_URL" --token-file "$SVC_DIR/token" 2>&1) || it_fail "hotmig task create --apply-threads 2: $out"
+API_BODY=$out
+it_eq "$(jget 'j["apply_threads"]')" 2 "hotmig task create --apply-threads 2: the task's apply_threads"
+"$HOTMIG" task delete cli-apply --server "$SVC_URL" --token-file "$SVC_DIR/token" >/dev/null || it_fail "delete cli-apply"
+out=$("$HOTMIG" task start "$id" --apply-threads 2 --server "$SVC_URL" --token-file "$SVC_DIR/token" 2>&1)
+it_eq "$?" 2 "--apply-threads on task start: a usage error"
 api PATCH "/tasks/$id"
 expect 400 bad_field "PATCH" "PATCH without a body"
 api POST /connections/test '{"uri": 17}'
