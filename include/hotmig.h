@@ -169,6 +169,11 @@ typedef struct hm_copy_opts {
      *  - a resumed run recopies, whole, every table it had not finished, so that each table
      *    comes from one snapshot (hm_sync skips a table's changes up to its own snapshot). */
     bool incremental;
+    /* The caller's record says this task's sync began after its copy (a resume): a copy the
+     * target records as done, with the sync's checkpoint beside it, stays done even though the
+     * source's set of selected tables changed since (CREATE, DROP, RENAME TABLE that the sync
+     * applies). Without it, such a target is refused as holding the objects to migrate. */
+    bool sync_began;
 } hm_copy_opts;
 
 /* What a finished (or failed) copy reports. */

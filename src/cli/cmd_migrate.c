@@ -56,6 +56,7 @@ typedef struct run_ctx {
     hm_statedir *dir;     /* NULL in --mode full */
     double last_status;
     bool copy_started;    /* a copy attempt got past its precheck: later failures are retried */
+    bool sync_began;      /* the state directory says the sync began: a done copy stays done */
 } run_ctx;
 
 static void status_copy(run_ctx *x, const char *state, const hm_progress *p, const hm_err *err, bool force)
@@ -294,7 +295,7 @@ int hm_cmd_migrate(hm_cli *cli)
         memset(&err, 0, sizeof err); /* other failures: the precheck and the retries say them */
     }
     if (incremental) {
-        bool ran_before = false;
+        bool ran_before = false, sync_began = false;
         if (hm_statedir_open(&dir, cli->state_dir, &err) == 0) {
             /* a task whose copy or sync ran before retries a lost connection from its start: its
              * servers were right once (one restarting as the task resumes must not end it); a
@@ -302,6 +303,8 @@ int hm_cmd_migrate(hm_cli *cli)
             hm_err ignore;
             json_t *st = hm_statedir_read(dir.path, "status.json", &ignore);
             const char *state = json_string_value(json_object_get(st, "state"));
+            sync_began = st && (json_object_get(st, "sync") || json_object_get(st, "checkpoint") ||
+                                (state && (strcmp(state, "syncing") == 0 || strcmp(state, "finishing") == 0)));
             ran_before = st && (json_object_get(st, "copy") || json_object_get(st, "sync") ||
                                 json_object_get(st, "checkpoint") ||
                                 (state && strcmp(state, "failed") != 0 && strcmp(state, "starting") != 0));
@@ -314,9 +317,11 @@ int hm_cmd_migrate(hm_cli *cli)
         }
         x.dir = &dir;
         x.copy_started = ran_before;
+        x.sync_began = sync_began;
         status_copy(&x, "starting", NULL, NULL, true);
     }
     fill_copy_opts(&o, cli, &x);
+    o.sync_began = x.sync_began;
 
     t0 = hm_clock_now();
     if (run_copy(&o, &x, &res, &err) != HM_OK)

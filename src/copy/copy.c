@@ -1148,6 +1148,22 @@ hm_code hm_copy_run(hm_copy *c, hm_copy_result *res, hm_err *err)
     fingerprint(c, fp);
     if ((rc = hm_meta_read_run(&c->tgt, &run, err)) != HM_OK)
         goto out;
+    if (run.exists && strcmp(run.state, "done") == 0 && strcmp(run.fingerprint, fp) != 0 && c->o.sync_began) {
+        /* the sync that followed this copy applied DDL that changed the selection's tables; its
+         * checkpoint beside the run says it began (else: refused below, as any other target) */
+        char v[8];
+        bool found = false;
+        if ((rc = hm_conn_value(&c->tgt, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                                         "'hotmig_meta' AND TABLE_NAME = 'sync_state'", v, sizeof v, &found,
+                                err)) != HM_OK)
+            goto out;
+        if (found && strcmp(v, "1") == 0 &&
+            (rc = hm_conn_value(&c->tgt, "SELECT COUNT(*) FROM `hotmig_meta`.`sync_state`", v, sizeof v, &found,
+                                err)) != HM_OK)
+            goto out;
+        if (found && strcmp(v, "0") != 0)
+            snprintf(run.fingerprint, sizeof run.fingerprint, "%s", fp);
+    }
     if (run.exists && strcmp(run.fingerprint, fp) == 0 && strcmp(run.state, "done") == 0) {
         c->resumed = true;
         snprintf(c->snap.file, sizeof c->snap.file, "%s", run.binlog_file);
