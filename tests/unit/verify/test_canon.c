@@ -5,7 +5,7 @@
  *   - a row's canonical text: integers as they are, NULL as N only where a column is nullable,
  *     strings as length then bytes, FLOAT as DOUBLE (or + 0e0 on old servers), BIT + 0, BLOB and
  *     TEXT hashed, JSON normalized then hashed, generated columns left out, every name quoted
- *   - the keyed-chunk aggregate joins rows inside GROUP_CONCAT's own arguments, a NULL string's
+ *   - the keyed-chunk aggregate (SHA1) joins rows inside GROUP_CONCAT's own arguments, a NULL string's
  *     bytes as '' (a NULL argument would drop the whole row)
  *   - the multiset aggregate sums the 64-bit row hashes exactly
  *   - key text for people: "id=5", "(a, b)=('it''s', 3)" with quotes escaped, binary as 0x..
@@ -76,11 +76,11 @@ static void test_row(void **state)
     assert_int_equal(hm_verify_canon_row(&q, &table, &k, &maria), HM_OK);
     assert_string_equal(q.data,
         "CONCAT_WS(',', `id`, IFNULL(LENGTH(`s``x`), 'N'), `s``x`, CAST(`f` AS DOUBLE), (`b` + 0), "
-        "IFNULL(MD5(IFNULL(JSON_NORMALIZE(`j`), CONCAT('!', `j`))), 'N'), IFNULL(MD5(`blob`), 'N'))");
+        "IFNULL(SHA1(IFNULL(JSON_NORMALIZE(`j`), CONCAT('!', `j`))), 'N'), IFNULL(SHA1(`blob`), 'N'))");
     hm_buf_reset(&q);
     assert_int_equal(hm_verify_canon_row(&q, &table, &k, &old), HM_OK);
     assert_non_null(strstr(q.data, "(`f` + 0e0)"));
-    assert_non_null(strstr(q.data, "IFNULL(MD5(`j`), 'N')"));
+    assert_non_null(strstr(q.data, "IFNULL(SHA1(`j`), 'N')"));
     assert_null(strstr(q.data, "`g`"));
     hm_buf_release(&q);
 }
@@ -94,12 +94,12 @@ static void test_agg_and_sum(void **state)
     hm_buf_init(&q, 1 << 16);
     assert_int_equal(hm_verify_canon_agg(&q, &table, &k, &maria), HM_OK);
     assert_string_equal(q.data,
-        "COUNT(*), MD5(GROUP_CONCAT('', ',', `id`, ',', IFNULL(LENGTH(`s``x`), 'N'), ',', IFNULL(`s``x`, ''), "
-        "',', CAST(`f` AS DOUBLE), ',', (`b` + 0), ',', IFNULL(MD5(IFNULL(JSON_NORMALIZE(`j`), CONCAT('!', `j`))), "
-        "'N'), ',', IFNULL(MD5(`blob`), 'N') SEPARATOR ';'))");
+        "COUNT(*), SHA1(GROUP_CONCAT('', ',', `id`, ',', IFNULL(LENGTH(`s``x`), 'N'), ',', IFNULL(`s``x`, ''), "
+        "',', CAST(`f` AS DOUBLE), ',', (`b` + 0), ',', IFNULL(SHA1(IFNULL(JSON_NORMALIZE(`j`), CONCAT('!', `j`))), "
+        "'N'), ',', IFNULL(SHA1(`blob`), 'N') SEPARATOR ';'))");
     hm_buf_reset(&q);
     assert_int_equal(hm_verify_canon_sum(&q, &table, &k, &maria), HM_OK);
-    assert_true(strncmp(q.data, "COUNT(*), SUM(CAST(CONV(LEFT(MD5(CONCAT_WS(',', `id`", 51) == 0);
+    assert_true(strncmp(q.data, "COUNT(*), SUM(CAST(CONV(LEFT(SHA1(CONCAT_WS(',', `id`", 52) == 0);
     assert_non_null(strstr(q.data, "), 16), 16, 10) AS UNSIGNED))"));
     hm_buf_release(&q);
 }
