@@ -70,7 +70,8 @@ static hm_code sum_query(hm_buf *q, const hm_verify_tctx *x, const hm_verify_dia
 {
     hm_code rc = hm_buf_adds(q, "SELECT ");
     if (rc == HM_OK)
-        rc = x->t->nkey ? hm_verify_canon_agg(q, x->t, &x->cols, d) : hm_verify_canon_sum(q, x->t, &x->cols, d);
+        rc = x->t->nkey ? hm_verify_canon_agg(q, x->t, &x->cols, d, x->sep, x->null_tok)
+                        : hm_verify_canon_sum(q, x->t, &x->cols, d);
     return rc == HM_OK ? select_from(q, x->t, where) : rc;
 }
 

@@ -31,6 +31,7 @@ typedef struct hm_verify_tctx {
     hm_verify_cols cols;    /* per column: JSON, nullable */
     hm_verify_dialect ds, dt;
     const atomic_bool *cancel;
+    const char *sep, *null_tok; /* the run's tokens for the keyed aggregate (canon.h), borrowed */
 } hm_verify_tctx;
 
 typedef struct hm_verify_sum {

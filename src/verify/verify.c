@@ -99,6 +99,7 @@ struct hm_verify {
     atomic_uint tables_done, alive;
     uint64_t rows_est;
     uint64_t max_text;       /* the smaller max_allowed_packet: longest joined text of a chunk */
+    char sep[HM_VERIFY_TOKEN_LEN + 1], null_tok[HM_VERIFY_TOKEN_LEN + 1]; /* this run's (canon.h) */
     double chunk_bytes;      /* the joined text of a chunk is sized to about this */
     bool resumed, ran;
     double t0;
@@ -541,7 +542,7 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
 {
     hm_verify *v = w->v;
     hm_table *t = vt->t;
-    hm_verify_tctx x = {&w->src, &w->tgt, t, {vt->json, vt->nullable}, v->ds, v->dt, &v->cancel};
+    hm_verify_tctx x = {&w->src, &w->tgt, t, {vt->json, vt->nullable}, v->ds, v->dt, &v->cancel, v->sep, v->null_tok};
     chunk_rec r = {w, vt, {0}, false, 0, hm_clock_now()};
     hm_buf lo, hi, where;
     bool have_lo = vt->mt.bound != NULL, have_hi, int_mode = false, empty = true;
@@ -1035,6 +1036,10 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
     v->dt = hm_verify_dialect_of(&v->tgt);
     if ((rc = max_text(v, err)) != HM_OK)
         return rc;
+    do { /* the keyed aggregate's separator and NULL mark, new for each run */
+        if (hm_verify_token_new(v->sep) != HM_OK || hm_verify_token_new(v->null_tok) != HM_OK)
+            return hm_err_set(err, HM_EINTERNAL, "no random bytes from the system (getrandom)");
+    } while (strcmp(v->sep, v->null_tok) == 0);
     if ((rc = hm_select_init(&v->sel, v->o.include, v->o.n_include, v->o.exclude, v->o.n_exclude, err)) != HM_OK)
         return rc;
     if ((rc = hm_catalog_load(&v->cat, &v->src, &v->sel, err)) != HM_OK)
