@@ -198,7 +198,8 @@ hm_code hm_verify_canon_agg(hm_buf *q, const hm_table *t, const hm_verify_cols *
     if (!hm_verify_token_ok(sep) || !hm_verify_token_ok(null_tok) || strcmp(sep, null_tok) == 0)
         return HM_EINTERNAL;
     rc = hm_buf_adds(q, "COUNT(*), " HM_VERIFY_HASH "(GROUP_CONCAT(");
-    for (size_t i = 0, n = 0; i < t->ncols && rc == HM_OK; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < t->ncols && rc == HM_OK; i++) {
         const hm_column *c = &t->cols[i];
         bool json = col_json(k, i), nullable = col_nullable(k, i);
         if (c->generated)
@@ -217,5 +218,9 @@ hm_code hm_verify_canon_agg(hm_buf *q, const hm_table *t, const hm_verify_cols *
                 rc = plain_field(q, c, json, nullable, d);
         }
     }
-    return rc == HM_OK ? hm_buf_addf(q, " SEPARATOR '%s'))", sep) : rc;
+    if (rc == HM_OK && !n)
+        rc = hm_buf_adds(q, "','"); /* no stored column: each row is just a ',' */
+    /* rows follow each other with nothing between: their fields' own separators tell them apart
+     * (canon.h) */
+    return rc == HM_OK ? hm_buf_adds(q, " SEPARATOR ''))") : rc;
 }

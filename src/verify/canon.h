@@ -32,15 +32,17 @@
  *                 off once more). Instead a field that may hold any byte (CHAR, VARCHAR, BINARY,
  *                 ENUM, SET, types not known here) is preceded by the run's separator S, every
  *                 other field (numbers, temporals, BIT values, hex of a hash, N: none holds a ',')
- *                 by ','; rows are joined by S; a NULL in an any-byte field is the run's NULL
- *                 mark. S and the mark are 16 letters or digits drawn at random for each run
+ *                 by ','; rows follow each other with nothing between; a NULL in an any-byte
+ *                 field is the run's NULL mark. S and the mark are 16 letters or digits drawn at random for each run
  *                 (hm_verify_token_new: 95 bits each), so data cannot be made to hold them.
  *                 Unless a value holds S (or is the mark: for one value of L bytes, a chance of
  *                 at most L x 2^-95, far below a SHA1 collision for any table there is), the text
- *                 reads back one way only: S cuts it into segments whose number and kinds follow
- *                 from the columns; a segment holds at most one any-byte field, first, then a
- *                 known number of ','-led fields with no ',' in them, which are taken from its
- *                 end. So equal texts mean equal rows, and the hash decides.
+ *                 reads back one way only: S cuts it into segments whose kinds follow from the
+ *                 columns (a row has as many S as it has any-byte fields); a segment holds at
+ *                 most one any-byte field, first, then a known number of ','-led fields with no
+ *                 ',' in them (of its row, and the first ones of the next row), which are taken
+ *                 from its end. With no any-byte field, ',' alone cuts the text. So equal texts
+ *                 mean equal rows, and the hash decides.
  *   multiset      (tables without a key) COUNT(*) and the exact DECIMAL SUM of each row's 64-bit
  *                 hash (the first 16 hex digits of SHA1 of its canonical text): order-free.
  *   row hash      (narrowing) the same 64 bits per row.

@@ -26,8 +26,9 @@
  *      A table without a usable key is one chunk, compared as a multiset.
  *   4. the fix SQL (fixsql.c), the differences to the callback, the run marked done.
  *
- * Threads: hm_verify_run's thread renders progress; workers touch atomics, and c->mu to take a
- * table. hm_verify_cancel only sets an atomic flag.
+ * Threads: hm_verify_run's thread renders progress; workers touch atomics, and v->mu to take a
+ * table and to say they ended (v->ended wakes the run's thread). hm_verify_cancel only sets an
+ * atomic flag.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "copy/catalog.h"
 #include "copy/keylit.h"
@@ -97,6 +99,7 @@ struct hm_verify {
     _Atomic uint64_t rows, bytes, chunks, skipped, rechecks, points;
     _Atomic uint64_t pause_us_max;
     atomic_uint tables_done, alive;
+    pthread_cond_t ended;    /* with mu: a worker ended (alive went down) */
     uint64_t rows_est;
     uint64_t max_text;       /* the smaller max_allowed_packet: longest joined text of a chunk */
     char sep[HM_VERIFY_TOKEN_LEN + 1], null_tok[HM_VERIFY_TOKEN_LEN + 1]; /* this run's (canon.h) */
@@ -136,6 +139,13 @@ hm_verify *hm_verify_new(const hm_verify_opts *opts, hm_err *err)
     atomic_init(&v->cancel, false);
     atomic_init(&v->failed, false);
     pthread_mutex_init(&v->mu, NULL);
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&v->ended, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     hm_throttle_init(&v->throttle, opts->max_rows_per_sec);
     return v;
 }
@@ -162,6 +172,7 @@ void hm_verify_free(hm_verify *v)
     hm_conn_close(&v->src);
     hm_conn_close(&v->tgt);
     hm_throttle_release(&v->throttle);
+    pthread_cond_destroy(&v->ended);
     pthread_mutex_destroy(&v->mu);
     free(v);
 }
@@ -752,7 +763,10 @@ static void *worker_main(void *arg)
         if (batch_close(w, &e) != HM_OK)
             fail(v, &e);
     }
+    pthread_mutex_lock(&v->mu);
     atomic_fetch_sub(&v->alive, 1);
+    pthread_cond_signal(&v->ended);
+    pthread_mutex_unlock(&v->mu);
     return NULL;
 }
 
@@ -1085,10 +1099,22 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
         }
         v->w[i].started = true;
     }
+    /* progress until the last worker ends; woken by it at once, not at the next tick */
+    pthread_mutex_lock(&v->mu);
     while (atomic_load(&v->alive) > 0) {
-        hm_clock_sleep(0.05);
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 100 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&v->ended, &v->mu, &ts);
+        pthread_mutex_unlock(&v->mu);
         report(v, &last_t, &last_b, false);
+        pthread_mutex_lock(&v->mu);
     }
+    pthread_mutex_unlock(&v->mu);
     for (unsigned i = 0; i < v->nthreads; i++)
         if (v->w[i].started)
             pthread_join(v->w[i].th, NULL);
