@@ -195,10 +195,10 @@ hm_code hm_verify_canon_agg(hm_buf *q, const hm_table *t, const hm_verify_cols *
      * in canon.h); a field that may hold any byte is set off by the run's separator, the others
      * by ',' */
     hm_code rc;
+    size_t n = 0; /* fields so far */
     if (!hm_verify_token_ok(sep) || !hm_verify_token_ok(null_tok) || strcmp(sep, null_tok) == 0)
         return HM_EINTERNAL;
     rc = hm_buf_adds(q, "COUNT(*), " HM_VERIFY_HASH "(GROUP_CONCAT(");
-    size_t n = 0;
     for (size_t i = 0; i < t->ncols && rc == HM_OK; i++) {
         const hm_column *c = &t->cols[i];
         bool json = col_json(k, i), nullable = col_nullable(k, i);
