@@ -20,8 +20,9 @@
  *      the source's key (LIMIT 1 OFFSET n); either way the size adapts to take about
  *      CHUNK_SECONDS, its joined text kept under half of the servers' max_allowed_packet (where
  *      GROUP_CONCAT cuts); a chunk a server cut all the same is compared again at half the size
- *      (or narrowed, when it cannot shrink). A chunk whose aggregates differ is compared again after a pause (the
- *      source may be being written), up to `rechecks` times, then narrowed to rows (chunk.c).
+ *      (or narrowed, when it cannot shrink). A chunk whose aggregates differ is compared again
+ *      after a pause (the source may be being written), up to `rechecks` times, then narrowed to
+ *      rows (chunk.c).
  *      The chunk's differences and the table's new bound commit in one target transaction.
  *      A table without a usable key is one chunk, compared as a multiset.
  *   4. the fix SQL (fixsql.c), the differences to the callback, the run marked done.
@@ -553,7 +554,8 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
 {
     hm_verify *v = w->v;
     hm_table *t = vt->t;
-    hm_verify_tctx x = {&w->src, &w->tgt, t, {vt->json, vt->nullable}, v->ds, v->dt, &v->cancel, v->sep, v->null_tok};
+    hm_verify_tctx x = {&w->src, &w->tgt, t, {vt->json, vt->nullable}, v->ds, v->dt, &v->cancel,
+                        v->sep, v->null_tok};
     chunk_rec r = {w, vt, {0}, false, 0, hm_clock_now()};
     hm_buf lo, hi, where;
     bool have_lo = vt->mt.bound != NULL, have_hi, int_mode = false, empty = true;
