@@ -51,9 +51,10 @@
  * 250k rows in chunks of 62.5k, buffer pool warm, per 250k rows): COUNT(*) alone 28 ms, CHECKSUM
  * TABLE 35-42 ms; the joined text with lengths, no hash 138-148 ms (of which the strings'
  * lengths 43 ms: a CHAR value's trailing pad is scanned off at each read), then hashed by SHA1
- * 188-195, SHA2-256 188-200, MD5 210-218; with the run's separator instead of lengths, SHA1
- * 140-157 (a table of 5 VARCHARs: 250-273 -> 193) (OpenSSL with SHA-NI: SHA1 2.1 GB/s, SHA-256 1.9, MD5 0.8;
- * without SHA-NI, SHA1 is about MD5's speed and SHA-256 half, hence SHA1). A per-row hash summed
+ * 188-195, SHA2-256 188-200, MD5 210-218 (OpenSSL with SHA-NI: SHA1 2.1 GB/s, SHA-256 1.9, MD5
+ * 0.8; without SHA-NI, SHA1 is about MD5's speed and SHA-256 half, hence SHA1); with the run's
+ * separator instead of lengths, SHA1 140-157 (a table of 5 VARCHARs: 250-273 -> 193), and the
+ * rows with nothing between them 3% less again (8 tables, cold). A per-row hash summed
  * (SUM(CAST(CONV(LEFT(h(row), 16), 16, 10) AS UNSIGNED))) costs 193-198 with SHA1, 322-344 with
  * MD5: the per-call cost of the hash and the conversions outweighs GROUP_CONCAT's. One
  * CONCAT_WS per row inside GROUP_CONCAT: 148; QUOTE() instead of lengths: 245; HEX(): 193;
