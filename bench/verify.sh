@@ -12,8 +12,11 @@
 #
 # Times are wall clock, best of ROUNDS interleaved rounds. Each contender must find the data
 # equal (hotmig: exit 0; pt-table-checksum: the same CRCs on both servers, chunk by chunk;
-# CHECKSUM TABLE: the same values on both). Then hotmig verify's peak RSS (GNU time) at two data
-# sizes: goal < 64 MB and flat in table size.
+# CHECKSUM TABLE: the same values on both). Beside each time, the CPU time both servers spent
+# in that run (mariadbd user + system, from /proc): what the 2 cores had to do. Then, once, a
+# reference that is no contender: COUNT(*) of every table with THREADS sessions a server on
+# both servers (every row read, nothing computed). Then hotmig verify's peak RSS (GNU time) at
+# two data sizes: goal < 64 MB and flat in table size.
 #
 # usage: bench/verify.sh [--tables N] [--rows N] [--threads N] [--repeat N]
 #   defaults: 8 tables x 250000 rows, 2 threads, 2 rounds; the small size for RSS is ROWS/10.
@@ -86,19 +89,32 @@ prepare sbtest "$rows"
 prepare sbsmall "$small"
 tlist() { local s="" i; for i in $(seq 1 "$tables"); do s+="${s:+, }$1.sbtest$i"; done; echo "$s"; }
 
-run_hotmig() { # DB: prints seconds; peak RSS in $WORK/rss-DB
-    local t0 t1 rc
+srv_cpu() { # prints the CPU seconds (user + system) both servers have used so far
+    local n t=0
+    for n in src tgt; do
+        t=$((t + $(awk '{ print $14 + $15 }' "/proc/$(cat "$HM_TEST_ROOT/$n/pid")/stat")))
+    done
+    awk -v t="$t" -v k="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / k }'
+}
+took() { # T0 T1 C0: prints "seconds server-CPU-seconds"
+    echo "$(elapsed "$1" "$2") $(awk -v a="$3" -v b="$(srv_cpu)" 'BEGIN { printf "%.2f", b - a }')"
+}
+
+run_hotmig() { # DB: prints seconds and server CPU seconds; peak RSS in $WORK/rss-DB
+    local t0 t1 c0 rc
+    c0=$(srv_cpu)
     t0=$(now)
     /usr/bin/time -f %M -o "$WORK/rss-$1" "$HOTMIG" verify --source "$(hm_uri src)" --target "$(hm_uri tgt)" \
         --include "$1" --threads "$threads" --progress none >"$WORK/verify-$1.log" 2>&1
     rc=$?
     t1=$(now)
     [ "$rc" -eq 0 ] || { cat "$WORK/verify-$1.log" >&2; die "hotmig verify did not find the copy equal"; }
-    elapsed "$t0" "$t1"
+    took "$t0" "$t1" "$c0"
 }
-run_pt() { # prints seconds: pt-table-checksum on both servers at once
-    local t0 t1 a b
+run_pt() { # prints seconds and server CPU seconds: pt-table-checksum on both servers at once
+    local t0 t1 c0 a b
     hm_sql src "DROP DATABASE IF EXISTS percona" && hm_sql tgt "DROP DATABASE IF EXISTS percona"
+    c0=$(srv_cpu)
     t0=$(now)
     for s in src tgt; do
         PTDEBUG=0 pt-table-checksum --no-check-binlog-format --no-check-replication-filters \
@@ -111,35 +127,58 @@ run_pt() { # prints seconds: pt-table-checksum on both servers at once
     b=$(hm_sql tgt "SELECT CONCAT(tbl, ' ', chunk, ' ', this_crc, ' ', this_cnt) FROM percona.checksums ORDER BY 1")
     [ -n "$a" ] || { cat "$WORK/pt-src.log" >&2; die "pt-table-checksum wrote no checksums"; }
     [ "$a" = "$b" ] || say "note: pt-table-checksum's chunks differ between the servers (chunking is per server)"
-    elapsed "$t0" "$t1"
+    took "$t0" "$t1" "$c0"
 }
-run_floor() { # prints seconds: CHECKSUM TABLE of every table, both servers side by side
-    local t0 t1 l
+run_floor() { # prints seconds and server CPU seconds: CHECKSUM TABLE of every table, both servers side by side
+    local t0 t1 c0 l
     l=$(tlist sbtest)
+    c0=$(srv_cpu)
     t0=$(now)
     hm_sql src "CHECKSUM TABLE $l" >"$WORK/ck-src" &
     hm_sql tgt "CHECKSUM TABLE $l" >"$WORK/ck-tgt" &
     wait
     t1=$(now)
     cmp -s "$WORK/ck-src" "$WORK/ck-tgt" || die "CHECKSUM TABLE differs between the servers"
-    elapsed "$t0" "$t1"
+    took "$t0" "$t1" "$c0"
 }
-best() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
+run_scan() { # prints seconds and server CPU seconds: COUNT(*) of every table, THREADS sessions a server
+    local t0 t1 c0 n i k q
+    c0=$(srv_cpu)
+    t0=$(now)
+    for n in src tgt; do
+        for ((k = 0; k < threads; k++)); do
+            q=""
+            for ((i = k + 1; i <= tables; i += threads)); do
+                q+="SELECT COUNT(*) FROM sbtest.sbtest$i FORCE INDEX (PRIMARY) WHERE id > 0;"
+            done
+            [ -z "$q" ] || hm_sql "$n" "$q" >/dev/null &
+        done
+    done
+    wait
+    t1=$(now)
+    took "$t0" "$t1" "$c0"
+}
+# BEST "T C" "T C": the pair with the smaller time
+best() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); print (a == "" || y[1] < x[1]) ? b : a }'; }
+show() { echo "${1% *} s (servers' CPU ${1#* } s)"; }
 
 b_h="" b_p="" b_f=""
 for r in $(seq 1 "$repeat"); do
     say "== round $r"
-    t=$(run_floor) || exit 1; say "   CHECKSUM TABLE side by side: $t s"; b_f=$(best "$b_f" "$t")
-    t=$(run_hotmig sbtest) || exit 1; say "   hotmig verify: $t s"; b_h=$(best "$b_h" "$t")
-    t=$(run_pt) || exit 1; say "   pt-table-checksum on both: $t s"; b_p=$(best "$b_p" "$t")
+    t=$(run_floor) || exit 1; say "   CHECKSUM TABLE side by side: $(show "$t")"; b_f=$(best "$b_f" "$t")
+    t=$(run_hotmig sbtest) || exit 1; say "   hotmig verify: $(show "$t")"; b_h=$(best "$b_h" "$t")
+    t=$(run_pt) || exit 1; say "   pt-table-checksum on both: $(show "$t")"; b_p=$(best "$b_p" "$t")
 done
+scan=$(run_scan) || exit 1
 rss_big=$(cat "$WORK/rss-sbtest")
 run_hotmig sbsmall >/dev/null || exit 1
 rss_small=$(cat "$WORK/rss-sbsmall")
 
-echo "CHECKSUM TABLE (floor)      ${b_f} s"
-echo "pt-table-checksum           ${b_p} s"
-echo "hotmig verify               ${b_h} s"
+echo "CHECKSUM TABLE (floor)      $(show "$b_f")"
+echo "pt-table-checksum           $(show "$b_p")"
+echo "hotmig verify               $(show "$b_h")"
+echo "reference: COUNT(*) only    $(show "$scan"), $threads sessions a server (every row read, nothing computed)"
+b_f=${b_f% *} b_p=${b_p% *} b_h=${b_h% *}
 echo "hotmig vs pt-table-checksum $(ratio "$b_p" "$b_h")x faster   (goal >= 3x)"
 echo "hotmig / floor              $(ratio "$b_h" "$b_f")x          (goal <= 1.5x)"
 echo "hotmig peak RSS             $(awk -v k="$rss_small" 'BEGIN{printf "%.1f", k/1024}') MB at $tables x $small rows," \

@@ -3,8 +3,10 @@
  */
 #include "verify/canon.h"
 
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include "db/sqlq.h"
 
@@ -36,18 +38,18 @@ hm_code hm_verify_canon_col(hm_buf *q, const hm_column *c, bool json, const hm_v
     if (json || strcasecmp(c->data_type, "json") == 0) {
         /* a JSON value: key order and spacing do not count; text that is not JSON is hashed as is */
         if (d->json_normalize) {
-            rc = hm_buf_adds(q, "MD5(IFNULL(JSON_NORMALIZE(");
+            rc = hm_buf_adds(q, HM_VERIFY_HASH "(IFNULL(JSON_NORMALIZE(");
             if (rc == HM_OK) rc = hm_sqlq_ident(q, c->name);
             if (rc == HM_OK) rc = hm_buf_adds(q, "), CONCAT('!', ");
             if (rc == HM_OK) rc = hm_sqlq_ident(q, c->name);
             if (rc == HM_OK) rc = hm_buf_adds(q, ")))");
         } else { /* MySQL: a JSON column's text is already its normal form */
-            rc = hm_buf_adds(q, "MD5(");
+            rc = hm_buf_adds(q, HM_VERIFY_HASH "(");
             if (rc == HM_OK) rc = hm_sqlq_ident(q, c->name);
             if (rc == HM_OK) rc = hm_buf_addc(q, ')');
         }
     } else if (is_large(c)) {
-        rc = hm_buf_adds(q, "MD5(");
+        rc = hm_buf_adds(q, HM_VERIFY_HASH "(");
         if (rc == HM_OK) rc = hm_sqlq_ident(q, c->name);
         if (rc == HM_OK) rc = hm_buf_addc(q, ')');
     } else if (c->type == HM_COL_STR || c->type == HM_COL_BIN) {
@@ -77,64 +79,73 @@ static hm_code ident(hm_buf *q, const char *pre, const hm_column *c, const char 
     return rc == HM_OK ? hm_buf_adds(q, post) : rc;
 }
 
-/* The fields of one column in the row's text (canon.h), each preceded by ", ". */
-/* The fields of one column in the row's text (canon.h), each preceded by j: ", " inside CONCAT_WS,
- * ", ',', " among GROUP_CONCAT's own arguments (grouped: no argument may be NULL, or the row would
- * be left out, so a NULL string's bytes are '' there; its length field already says N). */
-static hm_code row_fields(hm_buf *q, const char *j, bool grouped, const hm_column *c, bool json, bool nullable,
-                          const hm_verify_dialect *d)
+static bool is_json(const hm_column *c, bool json)
 {
-    const char *post = nullable ? ", 'N')" : "";
-    hm_code rc = hm_buf_adds(q, j);
-    if (rc == HM_OK && (json || strcasecmp(c->data_type, "json") == 0))
-        return hm_verify_canon_col(q, c, true, d); /* one field, with its own IFNULL */
-    if (rc == HM_OK && nullable)
-        rc = hm_buf_adds(q, "IFNULL(");
+    return json || strcasecmp(c->data_type, "json") == 0;
+}
+
+/* Whether a column's field in the text can hold any byte (strings, and types whose text we do
+ * not know to be free of ','); the others are numbers, temporals, BIT values and hex digits. */
+static bool any_bytes(const hm_column *c, bool json)
+{
+    if (is_json(c, json) || is_large(c))
+        return false; /* hashed */
+    return c->type == HM_COL_STR || c->type == HM_COL_BIN || c->type == HM_COL_OTHER;
+}
+
+/* A field that never holds ',': the value's text, or its hash; N when NULL. */
+static hm_code plain_field(hm_buf *q, const hm_column *c, bool json, bool nullable, const hm_verify_dialect *d)
+{
+    hm_code rc;
+    if (is_json(c, json))
+        return hm_verify_canon_col(q, c, true, d); /* with its own IFNULL */
+    rc = hm_buf_adds(q, nullable ? "IFNULL(" : "");
     if (rc != HM_OK)
         return rc;
-    if (is_large(c)) {
-        rc = ident(q, "MD5(", c, ")");
-        return rc == HM_OK ? hm_buf_adds(q, post) : rc;
-    }
-    if (c->type == HM_COL_STR || c->type == HM_COL_BIN) {
-        /* the length (N when NULL), then the bytes (none when NULL) */
-        rc = ident(q, "LENGTH(", c, ")");
-        if (rc == HM_OK) rc = hm_buf_adds(q, post);
-        if (rc == HM_OK) rc = hm_buf_adds(q, j);
-        if (rc == HM_OK && grouped && nullable)
-            return ident(q, "IFNULL(", c, ", '')");
-        return rc == HM_OK ? ident(q, "", c, "") : rc;
-    }
-    if (c->type == HM_COL_BIT)
+    if (is_large(c))
+        rc = ident(q, HM_VERIFY_HASH "(", c, ")");
+    else if (c->type == HM_COL_BIT)
         rc = ident(q, "(", c, " + 0)");
     else if (strcasecmp(c->data_type, "float") == 0)
         rc = ident(q, d->cast_double ? "CAST(" : "(", c, d->cast_double ? " AS DOUBLE)" : " + 0e0)");
     else
         rc = ident(q, "", c, "");
-    return rc == HM_OK ? hm_buf_adds(q, post) : rc;
+    return rc == HM_OK ? hm_buf_adds(q, nullable ? ", 'N')" : "") : rc;
 }
 
-static hm_code fields(hm_buf *q, const char *j, bool grouped, const hm_table *t, const hm_verify_cols *k,
-                      const hm_verify_dialect *d)
+/* The fields of one column in the row's text (canon.h), each preceded by ", ". */
+static hm_code row_fields(hm_buf *q, const hm_column *c, bool json, bool nullable, const hm_verify_dialect *d)
 {
-    hm_code rc = HM_OK;
-    for (size_t i = 0; i < t->ncols && rc == HM_OK; i++)
-        if (!t->cols[i].generated)
-            rc = row_fields(q, j, grouped, &t->cols[i], k->json && k->json[i], !k->nullable || k->nullable[i], d);
-    return rc;
+    hm_code rc = hm_buf_adds(q, ", ");
+    if (rc != HM_OK || !any_bytes(c, json))
+        return rc == HM_OK ? plain_field(q, c, json, nullable, d) : rc;
+    /* the length (N when NULL), then the bytes (none when NULL) */
+    rc = ident(q, nullable ? "IFNULL(LENGTH(" : "LENGTH(", c, nullable ? "), 'N')" : ")");
+    return rc == HM_OK ? ident(q, ", ", c, "") : rc;
+}
+
+static bool col_json(const hm_verify_cols *k, size_t i)
+{
+    return k->json && k->json[i];
+}
+
+static bool col_nullable(const hm_verify_cols *k, size_t i)
+{
+    return !k->nullable || k->nullable[i];
 }
 
 hm_code hm_verify_canon_row(hm_buf *q, const hm_table *t, const hm_verify_cols *k, const hm_verify_dialect *d)
 {
     hm_code rc = hm_buf_adds(q, "CONCAT_WS(','");
-    if (rc == HM_OK)
-        rc = fields(q, ", ", false, t, k, d);
+    for (size_t i = 0; i < t->ncols && rc == HM_OK; i++)
+        if (!t->cols[i].generated)
+            rc = row_fields(q, &t->cols[i], col_json(k, i), col_nullable(k, i), d);
     return rc == HM_OK ? hm_buf_addc(q, ')') : rc;
 }
 
 hm_code hm_verify_canon_hash(hm_buf *q, const hm_table *t, const hm_verify_cols *k, const hm_verify_dialect *d)
 {
-    hm_code rc = hm_buf_adds(q, "LEFT(MD5(");
+    hm_code rc = hm_buf_adds(q, "LEFT(" HM_VERIFY_HASH "(");
     if (rc == HM_OK)
         rc = hm_verify_canon_row(q, t, k, d);
     return rc == HM_OK ? hm_buf_adds(q, "), 16)") : rc;
@@ -148,12 +159,68 @@ hm_code hm_verify_canon_sum(hm_buf *q, const hm_table *t, const hm_verify_cols *
     return rc == HM_OK ? hm_buf_adds(q, ", 16, 10) AS UNSIGNED))") : rc;
 }
 
-hm_code hm_verify_canon_agg(hm_buf *q, const hm_table *t, const hm_verify_cols *k, const hm_verify_dialect *d)
+hm_code hm_verify_token_new(char out[HM_VERIFY_TOKEN_LEN + 1])
 {
-    /* GROUP_CONCAT's own arguments rather than one CONCAT_WS each: no string per row (10% less
-     * server time, measured); every row's text starts with ',' */
-    hm_code rc = hm_buf_adds(q, "COUNT(*), MD5(GROUP_CONCAT(''");
-    if (rc == HM_OK)
-        rc = fields(q, ", ',', ", true, t, k, d);
-    return rc == HM_OK ? hm_buf_adds(q, " SEPARATOR ';'))") : rc;
+    static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    unsigned char r[HM_VERIFY_TOKEN_LEN * 2];
+    size_t n = 0;
+    /* 62 letters from bytes below 248 (4 x 62), so that each is equally likely */
+    while (n < HM_VERIFY_TOKEN_LEN) {
+        ssize_t got = getrandom(r, sizeof r, 0);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return HM_EINTERNAL;
+        for (ssize_t i = 0; i < got && n < HM_VERIFY_TOKEN_LEN; i++)
+            if (r[i] < 248)
+                out[n++] = alnum[r[i] % 62];
+    }
+    out[n] = '\0';
+    return HM_OK;
+}
+
+bool hm_verify_token_ok(const char *tok)
+{
+    size_t n = 0;
+    for (; tok[n]; n++)
+        if (!((tok[n] >= '0' && tok[n] <= '9') || (tok[n] >= 'A' && tok[n] <= 'Z') || (tok[n] >= 'a' && tok[n] <= 'z')))
+            return false;
+    return n == HM_VERIFY_TOKEN_LEN;
+}
+
+hm_code hm_verify_canon_agg(hm_buf *q, const hm_table *t, const hm_verify_cols *k, const hm_verify_dialect *d,
+                            const char *sep, const char *null_tok)
+{
+    /* GROUP_CONCAT's own arguments rather than a string per row (5% less server time, measured
+     * in canon.h); a field that may hold any byte is set off by the run's separator, the others
+     * by ',' */
+    hm_code rc;
+    size_t n = 0; /* fields so far */
+    if (!hm_verify_token_ok(sep) || !hm_verify_token_ok(null_tok) || strcmp(sep, null_tok) == 0)
+        return HM_EINTERNAL;
+    rc = hm_buf_adds(q, "COUNT(*), " HM_VERIFY_HASH "(GROUP_CONCAT(");
+    for (size_t i = 0; i < t->ncols && rc == HM_OK; i++) {
+        const hm_column *c = &t->cols[i];
+        bool json = col_json(k, i), nullable = col_nullable(k, i);
+        if (c->generated)
+            continue;
+        if (n++)
+            rc = hm_buf_adds(q, ", ");
+        if (rc == HM_OK && any_bytes(c, json)) {
+            rc = hm_buf_addf(q, "'%s', ", sep);
+            if (rc == HM_OK && nullable) /* GROUP_CONCAT leaves out a row with a NULL argument */
+                rc = hm_buf_adds(q, "IFNULL(");
+            if (rc == HM_OK) rc = hm_sqlq_ident(q, c->name);
+            if (rc == HM_OK && nullable) rc = hm_buf_addf(q, ", '%s')", null_tok);
+        } else if (rc == HM_OK) {
+            rc = hm_buf_adds(q, "',', ");
+            if (rc == HM_OK)
+                rc = plain_field(q, c, json, nullable, d);
+        }
+    }
+    if (rc == HM_OK && !n)
+        rc = hm_buf_adds(q, "','"); /* no stored column: each row is just a ',' */
+    /* rows follow each other with nothing between: their fields' own separators tell them apart
+     * (canon.h) */
+    return rc == HM_OK ? hm_buf_adds(q, " SEPARATOR ''))") : rc;
 }

@@ -19,6 +19,7 @@
 #define HM_VERIFY_CHUNK_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "copy/catalog.h"
@@ -30,11 +31,15 @@ typedef struct hm_verify_tctx {
     hm_verify_cols cols;    /* per column: JSON, nullable */
     hm_verify_dialect ds, dt;
     const atomic_bool *cancel;
+    const char *sep, *null_tok; /* the run's tokens for the keyed aggregate (canon.h), borrowed */
 } hm_verify_tctx;
 
 typedef struct hm_verify_sum {
     uint64_t rows;
     char sum[48];           /* exact decimal text, "0" for no rows */
+    bool cut;               /* the server cut the chunk's joined rows (GROUP_CONCAT stops at
+                               max_allowed_packet, with warning 1260): the hash covers only a
+                               part of the chunk and proves nothing */
 } hm_verify_sum;
 
 /* Receives one difference: kind "missing" | "extra" | "changed"; key: packed key tuple (keyless:
@@ -42,7 +47,8 @@ typedef struct hm_verify_sum {
 typedef hm_code (*hm_verify_sink)(void *ud, const char *kind, const char *key, size_t key_len,
                                   const char *key_text, const char *cols, uint64_t copies, hm_err *err);
 
-/* where: a condition on the key, or NULL for the whole table. */
+/* where: a condition on the key, or NULL for the whole table. A side whose aggregate the server
+ * cut has .cut set (its rows are right, its hash is not to be compared). */
 hm_code hm_verify_chunk_sums(const hm_verify_tctx *x, const char *where, hm_verify_sum *src,
                              hm_verify_sum *tgt, hm_err *err);
 hm_code hm_verify_chunk_rows(const hm_verify_tctx *x, const char *where, hm_verify_sink sink, void *ud,

@@ -18,14 +18,18 @@
  *      last unbounded above, so that rows only the target has are inside some chunk. A bound is
  *      found by arithmetic on an integer key (the width adapted to the rows found) or by walking
  *      the source's key (LIMIT 1 OFFSET n); either way the size adapts to take about
- *      CHUNK_SECONDS. A chunk whose aggregates differ is compared again after a pause (the
- *      source may be being written), up to `rechecks` times, then narrowed to rows (chunk.c).
+ *      CHUNK_SECONDS, its joined text kept under half of the servers' max_allowed_packet (where
+ *      GROUP_CONCAT cuts); a chunk a server cut all the same is compared again at half the size
+ *      (or narrowed, when it cannot shrink). A chunk whose aggregates differ is compared again
+ *      after a pause (the source may be being written), up to `rechecks` times, then narrowed to
+ *      rows (chunk.c).
  *      The chunk's differences and the table's new bound commit in one target transaction.
  *      A table without a usable key is one chunk, compared as a multiset.
  *   4. the fix SQL (fixsql.c), the differences to the callback, the run marked done.
  *
- * Threads: hm_verify_run's thread renders progress; workers touch atomics, and c->mu to take a
- * table. hm_verify_cancel only sets an atomic flag.
+ * Threads: hm_verify_run's thread renders progress; workers touch atomics, and v->mu to take a
+ * table and to say they ended (v->ended wakes the run's thread). hm_verify_cancel only sets an
+ * atomic flag.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "copy/catalog.h"
 #include "copy/keylit.h"
@@ -52,7 +57,9 @@
 #define CHUNK_ROWS_FIRST 20000
 #define CHUNK_ROWS_MIN 1000
 #define CHUNK_ROWS_MAX 2000000
-#define CHUNK_BYTES (16u << 20) /* a keyed chunk's rows are joined on each server: at most about this */
+#define CHUNK_BYTES (16u << 20) /* a keyed chunk's rows are joined on each server: at most about this,
+                                   and half of the smaller max_allowed_packet (where GROUP_CONCAT
+                                   stops) */
 #define DIFF_FLUSH (1u << 20) /* bytes of recorded differences per INSERT */
 #define COMMIT_SECONDS 1.0     /* recorded progress is committed at least this often */
 #define BATCH_SECONDS 2.0     /* with a sync: how long one pair of snapshots is compared at most */
@@ -93,7 +100,11 @@ struct hm_verify {
     _Atomic uint64_t rows, bytes, chunks, skipped, rechecks, points;
     _Atomic uint64_t pause_us_max;
     atomic_uint tables_done, alive;
+    pthread_cond_t ended;    /* with mu: a worker ended (alive went down) */
     uint64_t rows_est;
+    uint64_t max_text;       /* the smaller max_allowed_packet: longest joined text of a chunk */
+    char sep[HM_VERIFY_TOKEN_LEN + 1], null_tok[HM_VERIFY_TOKEN_LEN + 1]; /* this run's (canon.h) */
+    double chunk_bytes;      /* the joined text of a chunk is sized to about this */
     bool resumed, ran;
     double t0;
 };
@@ -129,6 +140,13 @@ hm_verify *hm_verify_new(const hm_verify_opts *opts, hm_err *err)
     atomic_init(&v->cancel, false);
     atomic_init(&v->failed, false);
     pthread_mutex_init(&v->mu, NULL);
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&v->ended, &ca);
+        pthread_condattr_destroy(&ca);
+    }
     hm_throttle_init(&v->throttle, opts->max_rows_per_sec);
     return v;
 }
@@ -155,6 +173,7 @@ void hm_verify_free(hm_verify *v)
     hm_conn_close(&v->src);
     hm_conn_close(&v->tgt);
     hm_throttle_release(&v->throttle);
+    pthread_cond_destroy(&v->ended);
     pthread_mutex_destroy(&v->mu);
     free(v);
 }
@@ -462,17 +481,26 @@ static hm_code batch_ensure(worker *w, hm_err *err)
 /* --- one chunk --- */
 
 /* Compares one chunk (where NULL: the whole table), re-checking and narrowing as needed. *rows:
- * the source's rows in it. */
+ * the source's rows in it. A keyed chunk whose joined rows a server cut (chunk.h) proves nothing:
+ * with can_shrink, *cut is set and nothing else is done (the caller compares a smaller chunk);
+ * otherwise the chunk is narrowed to rows, which needs no aggregate. */
 static hm_code compare_chunk(worker *w, vtable *vt, const hm_verify_tctx *x, const char *where, chunk_rec *r,
-                             uint64_t *rows, hm_err *err)
+                             bool can_shrink, bool *cut, uint64_t *rows, hm_err *err)
 {
     hm_verify *v = w->v;
     hm_verify_sum s, t, s0;
     hm_code rc = hm_verify_chunk_sums(x, where, &s, &t, err);
+    *cut = false;
     if (rc != HM_OK)
         return rc;
+    *rows = s.rows;
+    if ((s.cut || t.cut) && can_shrink) {
+        *cut = true;
+        return HM_OK;
+    }
     s0 = s;
-    for (unsigned k = 0; !v->o.sync_point && k < v->o.rechecks && (s.rows != t.rows || strcmp(s.sum, t.sum) != 0); k++) {
+    for (unsigned k = 0; !v->o.sync_point && k < v->o.rechecks && !s.cut && !t.cut &&
+                         (s.rows != t.rows || strcmp(s.sum, t.sum) != 0); k++) {
         if (atomic_load(&v->cancel))
             return hm_err_set(err, HM_ECANCELLED, "cancelled");
         atomic_fetch_add(&v->rechecks, 1);
@@ -484,7 +512,7 @@ static hm_code compare_chunk(worker *w, vtable *vt, const hm_verify_tctx *x, con
             vt->mt.written = true;
     }
     *rows = s.rows;
-    if (s.rows == t.rows && strcmp(s.sum, t.sum) == 0)
+    if (!s.cut && !t.cut && s.rows == t.rows && strcmp(s.sum, t.sum) == 0)
         return HM_OK;
     return vt->t->nkey ? hm_verify_chunk_rows(x, where, rec_sink, r, err)
                        : hm_verify_chunk_multiset(x, rec_sink, r, err);
@@ -506,13 +534,18 @@ static hm_code range_where(hm_buf *q, const hm_table *t, const hm_buf *lo, bool 
     return rc;
 }
 
-static uint64_t clamp_rows(double n)
+/* n rows, within CHUNK_ROWS_MIN..CHUNK_ROWS_MAX, and at most `bytes` of text at text_row a row
+ * (even below CHUNK_ROWS_MIN: a chunk's text must fit in what the servers join) */
+static uint64_t clamp_rows(double n, double text_row, double bytes)
 {
+    double cap = bytes / text_row;
     if (n < CHUNK_ROWS_MIN)
-        return CHUNK_ROWS_MIN;
+        n = CHUNK_ROWS_MIN;
     if (n > CHUNK_ROWS_MAX)
-        return CHUNK_ROWS_MAX;
-    return (uint64_t)n;
+        n = CHUNK_ROWS_MAX;
+    if (n > cap)
+        n = cap;
+    return n < 1 ? 1 : (uint64_t)n;
 }
 
 /* --- one table --- */
@@ -521,13 +554,17 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
 {
     hm_verify *v = w->v;
     hm_table *t = vt->t;
-    hm_verify_tctx x = {&w->src, &w->tgt, t, {vt->json, vt->nullable}, v->ds, v->dt, &v->cancel};
+    hm_verify_tctx x = {&w->src, &w->tgt, t, {vt->json, vt->nullable}, v->ds, v->dt, &v->cancel,
+                        v->sep, v->null_tok};
     chunk_rec r = {w, vt, {0}, false, 0, hm_clock_now()};
     hm_buf lo, hi, where;
     bool have_lo = vt->mt.bound != NULL, have_hi, int_mode = false, empty = true;
     __int128 mn = 0, mx = 0, cur = 0, width = 0;
     uint64_t n_rows = v->o.chunk_rows ? v->o.chunk_rows : CHUNK_ROWS_FIRST;
     double avg_row = t->rows_est ? (double)t->bytes_est / (double)t->rows_est : 100;
+    double text_row = avg_row; /* bytes of canonical text per row: the stored size, or more once a
+                                  server cut a chunk */
+    bool cut, can_shrink;
     hm_code rc = HM_OK;
 
     if (vt->mt.exists && strcmp(vt->mt.state, "comparing") != 0) { /* done by an earlier run */
@@ -548,11 +585,13 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
         goto out;
     }
     snprintf(vt->mt.state, sizeof vt->mt.state, "comparing");
+    if (!v->o.chunk_rows)
+        n_rows = clamp_rows((double)n_rows, text_row, v->chunk_bytes);
     if (!t->key) { /* a multiset: one chunk */
         uint64_t rows = 0;
         rc = batch_ensure(w, err);
         if (rc == HM_OK)
-            rc = compare_chunk(w, vt, &x, NULL, &r, &rows, err);
+            rc = compare_chunk(w, vt, &x, NULL, &r, false, &cut, &rows, err);
         if (rc == HM_OK) {
             vt->mt.chunks = 1;
             vt->mt.rows = rows;
@@ -608,9 +647,21 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
             rc = hm_err_set(err, HM_EINTERNAL, "cannot build a chunk range for %s.%s", t->db, t->name);
             break;
         }
-        rc = compare_chunk(w, vt, &x, where.data, &r, &rows, err);
+        /* a chunk cut by a server is compared again at half the size (an integer key's last chunk,
+         * unbounded above, and a single key are narrowed instead) */
+        can_shrink = int_mode ? have_hi && width > 1 : n_rows > 1;
+        rc = compare_chunk(w, vt, &x, where.data, &r, can_shrink, &cut, &rows, err);
         if (rc != HM_OK)
             break;
+        if (cut) {
+            if (rows && (double)v->max_text / (double)rows > text_row)
+                text_row = (double)v->max_text / (double)rows; /* the rows' text is at least this */
+            if (int_mode)
+                width = width / 2 > 0 ? width / 2 : 1;
+            else
+                n_rows = n_rows / 2 > 0 ? n_rows / 2 : 1;
+            continue;
+        }
         vt->mt.chunks++;
         vt->mt.rows += rows;
         free(vt->mt.bound);
@@ -645,15 +696,13 @@ static hm_code table_run(worker *w, vtable *vt, hm_err *err)
                 f = 0.5;
             if (int_mode && rows) { /* the same density: the rows wanted over the rows per key unit */
                 double want = (double)rows * f;
-                if (want * avg_row > CHUNK_BYTES)
-                    want = CHUNK_BYTES / avg_row;
+                if (want * text_row > v->chunk_bytes)
+                    want = v->chunk_bytes / text_row;
                 width = (__int128)((double)width * want / (double)rows);
             } else if (int_mode) {
                 width *= 2;
             }
-            n_rows = clamp_rows((double)n_rows * f);
-            if ((double)n_rows * avg_row > CHUNK_BYTES)
-                n_rows = clamp_rows(CHUNK_BYTES / avg_row);
+            n_rows = clamp_rows((double)n_rows * f, text_row, v->chunk_bytes);
             if (int_mode && width < 1)
                 width = 1;
             if (int_mode && width > (__int128)1 << 100)
@@ -716,7 +765,10 @@ static void *worker_main(void *arg)
         if (batch_close(w, &e) != HM_OK)
             fail(v, &e);
     }
+    pthread_mutex_lock(&v->mu);
     atomic_fetch_sub(&v->alive, 1);
+    pthread_cond_signal(&v->ended);
+    pthread_mutex_unlock(&v->mu);
     return NULL;
 }
 
@@ -921,6 +973,28 @@ static hm_code summarize(hm_verify *v, hm_verify_result *res, hm_err *err)
     return HM_OK;
 }
 
+/* The longest text GROUP_CONCAT gives on both servers (their max_allowed_packet), and the chunk
+ * size in bytes that follows from it. */
+static hm_code max_text(hm_verify *v, hm_err *err)
+{
+    hm_conn *cs[2] = {&v->src, &v->tgt};
+    v->max_text = UINT64_MAX;
+    for (int i = 0; i < 2; i++) {
+        char val[32] = "";
+        bool found = false;
+        hm_code rc = hm_conn_value(cs[i], "SELECT @@max_allowed_packet", val, sizeof val, &found, err);
+        unsigned long long n = found ? strtoull(val, NULL, 10) : 0;
+        if (rc != HM_OK)
+            return rc;
+        if (n >= 1024 && n < v->max_text)
+            v->max_text = n;
+    }
+    if (v->max_text == UINT64_MAX)
+        v->max_text = 1u << 20; /* the servers did not say: the smallest default there has been */
+    v->chunk_bytes = (double)v->max_text / 2 < CHUNK_BYTES ? (double)v->max_text / 2 : CHUNK_BYTES;
+    return HM_OK;
+}
+
 static hm_code open_workers(hm_verify *v, hm_err *err)
 {
     v->w = calloc(v->nthreads, sizeof *v->w);
@@ -976,6 +1050,12 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
         return rc;
     v->ds = hm_verify_dialect_of(&v->src);
     v->dt = hm_verify_dialect_of(&v->tgt);
+    if ((rc = max_text(v, err)) != HM_OK)
+        return rc;
+    do { /* the keyed aggregate's separator and NULL mark, new for each run */
+        if (hm_verify_token_new(v->sep) != HM_OK || hm_verify_token_new(v->null_tok) != HM_OK)
+            return hm_err_set(err, HM_EINTERNAL, "no random bytes from the system (getrandom)");
+    } while (strcmp(v->sep, v->null_tok) == 0);
     if ((rc = hm_select_init(&v->sel, v->o.include, v->o.n_include, v->o.exclude, v->o.n_exclude, err)) != HM_OK)
         return rc;
     if ((rc = hm_catalog_load(&v->cat, &v->src, &v->sel, err)) != HM_OK)
@@ -1021,10 +1101,22 @@ hm_code hm_verify_run(hm_verify *v, hm_verify_result *res, hm_err *err)
         }
         v->w[i].started = true;
     }
+    /* progress until the last worker ends; woken by it at once, not at the next tick */
+    pthread_mutex_lock(&v->mu);
     while (atomic_load(&v->alive) > 0) {
-        hm_clock_sleep(0.05);
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 100 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&v->ended, &v->mu, &ts);
+        pthread_mutex_unlock(&v->mu);
         report(v, &last_t, &last_b, false);
+        pthread_mutex_lock(&v->mu);
     }
+    pthread_mutex_unlock(&v->mu);
     for (unsigned i = 0; i < v->nthreads; i++)
         if (v->w[i].started)
             pthread_join(v->w[i].th, NULL);

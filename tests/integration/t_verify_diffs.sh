@@ -6,7 +6,8 @@
 # under a _ci collation, one microsecond of a DATETIME(6), NULL against '', a JSON value change
 # (and a JSON key order change that is the same value: equal), a missing row, an extra row, a
 # duplicated row in a keyless table, two rows' values swapped, the same ten-minute shift applied
-# to four DATETIME rows, and a missing and an extra parent/child pair under a foreign key.
+# to four DATETIME rows, bytes moved between two adjacent string columns (and NULL against '' in
+# a CHAR beside them), and a missing and an extra parent/child pair under a foreign key.
 # Asserts: exit 1, and the differences reported (--json) are exactly those expected, named by
 # key and column, nothing else; the source's binlog did not move (verify never writes to it);
 # the fix SQL, applied with the mariadb client (foreign key checks on), makes the next verify
@@ -45,6 +46,8 @@ CREATE TABLE t_swap (id INT PRIMARY KEY, v INT);
 INSERT INTO t_swap SELECT seq, seq * 100 FROM seq_1_to_6;
 CREATE TABLE t_shift (id INT PRIMARY KEY, t DATETIME);
 INSERT INTO t_shift SELECT seq, '2024-05-01 12:00:00' + INTERVAL seq HOUR FROM seq_1_to_8;
+CREATE TABLE t_move (id INT PRIMARY KEY, a VARCHAR(10) NOT NULL, b CHAR(10) NULL, n INT);
+INSERT INTO t_move VALUES (1, 'ab', 'c', 5), (2, 'p,', '7', 1), (3, 'q', NULL, 2), (4, 'r', 's', 3);
 CREATE TABLE t_strkey (a VARCHAR(20) NOT NULL, b INT NOT NULL, v TEXT, PRIMARY KEY (a, b));
 INSERT INTO t_strkey SELECT CONCAT('k', seq), seq % 3, REPEAT('v', seq) FROM seq_1_to_50;
 CREATE TABLE fk_parent (id INT PRIMARY KEY, name VARCHAR(20)) ENGINE=InnoDB;
@@ -71,6 +74,9 @@ INSERT INTO t_extra VALUES (99, 'new');
 INSERT INTO t_keyless VALUES (1, 'one');
 UPDATE t_swap SET v = CASE id WHEN 3 THEN 400 WHEN 4 THEN 300 END WHERE id IN (3, 4);
 UPDATE t_shift SET t = t + INTERVAL 10 MINUTE WHERE id BETWEEN 2 AND 5;
+UPDATE t_move SET a = 'a', b = 'bc' WHERE id = 1;
+UPDATE t_move SET a = 'p', b = ',7' WHERE id = 2;
+UPDATE t_move SET a = 'q', b = '' WHERE id = 3;
 DELETE FROM fk_child WHERE id = 50;
 DELETE FROM fk_parent WHERE id = 5;
 INSERT INTO fk_parent VALUES (9, 'p9');
@@ -112,6 +118,9 @@ want = sorted([
     ("t_shift", "changed", "id=3", "t", 1),
     ("t_shift", "changed", "id=4", "t", 1),
     ("t_shift", "changed", "id=5", "t", 1),
+    ("t_move", "changed", "id=1", "a, b", 1),
+    ("t_move", "changed", "id=2", "a, b", 1),
+    ("t_move", "changed", "id=3", "b", 1),
     ("fk_parent", "missing", "id=5", "", 1),
     ("fk_parent", "extra", "id=9", "", 1),
     ("fk_child", "missing", "id=50", "", 1),
@@ -124,7 +133,7 @@ for g in got:
 for w in want:
     if w not in got:
         print("injected but not reported:", w); ok = False
-if r["equal"] or r["tables_differ"] != 15 or r["tables"] != 16:
+if r["equal"] or r["tables_differ"] != 16 or r["tables"] != 17:
     print("summary:", {k: r[k] for k in ("equal", "tables", "tables_differ")}); ok = False
 if r["slow_tables"] != "vf.t_keyless":
     print("slow tables:", r["slow_tables"]); ok = False
@@ -140,8 +149,8 @@ mariadb --no-defaults -h127.0.0.1 -P"$(hm_port tgt)" -uroot -p"$HM_TEST_PASSWORD
 rc=$?
 cat "$HM_TEST_ROOT/verify2.log"
 it_eq "$rc" "0" "exit status of verify after the fix"
-grep -q "verify: equal: 16 tables" "$HM_TEST_ROOT/verify2.log" || it_fail "verify after the fix does not say equal"
-it_checksums_equal vf t_double t_blob t_pad t_case t_dt t_null t_missing t_extra t_keyless t_swap t_shift t_strkey fk_parent fk_child
+grep -q "verify: equal: 17 tables" "$HM_TEST_ROOT/verify2.log" || it_fail "verify after the fix does not say equal"
+it_checksums_equal vf t_double t_blob t_pad t_case t_dt t_null t_missing t_extra t_keyless t_swap t_shift t_move t_strkey fk_parent fk_child
 it_same "t_int (stored columns)" "SELECT id, v, f FROM vf.t_int ORDER BY id"
 it_same "t_json (values)" "SELECT id, JSON_NORMALIZE(j) FROM vf.t_json ORDER BY id"
 

@@ -5,8 +5,10 @@
  *   - a row's canonical text: integers as they are, NULL as N only where a column is nullable,
  *     strings as length then bytes, FLOAT as DOUBLE (or + 0e0 on old servers), BIT + 0, BLOB and
  *     TEXT hashed, JSON normalized then hashed, generated columns left out, every name quoted
- *   - the keyed-chunk aggregate joins rows inside GROUP_CONCAT's own arguments, a NULL string's
- *     bytes as '' (a NULL argument would drop the whole row)
+ *   - the keyed-chunk aggregate (SHA1) joins rows inside GROUP_CONCAT's own arguments, fields that
+ *     may hold any byte set off by the run's separator, a NULL string as the run's NULL mark (a
+ *     NULL argument would drop the whole row), the others by ','; bad tokens refused
+ *   - the run's tokens: 16 letters or digits, new each time
  *   - the multiset aggregate sums the 64-bit row hashes exactly
  *   - key text for people: "id=5", "(a, b)=('it''s', 3)" with quotes escaped, binary as 0x..
  *   - key equality condition: literals from copy/keylit (charset introducer for strings)
@@ -76,14 +78,17 @@ static void test_row(void **state)
     assert_int_equal(hm_verify_canon_row(&q, &table, &k, &maria), HM_OK);
     assert_string_equal(q.data,
         "CONCAT_WS(',', `id`, IFNULL(LENGTH(`s``x`), 'N'), `s``x`, CAST(`f` AS DOUBLE), (`b` + 0), "
-        "IFNULL(MD5(IFNULL(JSON_NORMALIZE(`j`), CONCAT('!', `j`))), 'N'), IFNULL(MD5(`blob`), 'N'))");
+        "IFNULL(SHA1(IFNULL(JSON_NORMALIZE(`j`), CONCAT('!', `j`))), 'N'), IFNULL(SHA1(`blob`), 'N'))");
     hm_buf_reset(&q);
     assert_int_equal(hm_verify_canon_row(&q, &table, &k, &old), HM_OK);
     assert_non_null(strstr(q.data, "(`f` + 0e0)"));
-    assert_non_null(strstr(q.data, "IFNULL(MD5(`j`), 'N')"));
+    assert_non_null(strstr(q.data, "IFNULL(SHA1(`j`), 'N')"));
     assert_null(strstr(q.data, "`g`"));
     hm_buf_release(&q);
 }
+
+#define SEP "Sep0Sep1Sep2Sep3"
+#define NUL "Nul0Nul1Nul2Nul3"
 
 static void test_agg_and_sum(void **state)
 {
@@ -92,16 +97,45 @@ static void test_agg_and_sum(void **state)
     (void)state;
     setup_table();
     hm_buf_init(&q, 1 << 16);
-    assert_int_equal(hm_verify_canon_agg(&q, &table, &k, &maria), HM_OK);
+    assert_int_equal(hm_verify_canon_agg(&q, &table, &k, &maria, SEP, NUL), HM_OK);
     assert_string_equal(q.data,
-        "COUNT(*), MD5(GROUP_CONCAT('', ',', `id`, ',', IFNULL(LENGTH(`s``x`), 'N'), ',', IFNULL(`s``x`, ''), "
-        "',', CAST(`f` AS DOUBLE), ',', (`b` + 0), ',', IFNULL(MD5(IFNULL(JSON_NORMALIZE(`j`), CONCAT('!', `j`))), "
-        "'N'), ',', IFNULL(MD5(`blob`), 'N') SEPARATOR ';'))");
+        "COUNT(*), SHA1(GROUP_CONCAT(',', `id`, '" SEP "', IFNULL(`s``x`, '" NUL "'), ',', CAST(`f` AS DOUBLE), "
+        "',', (`b` + 0), ',', IFNULL(SHA1(IFNULL(JSON_NORMALIZE(`j`), CONCAT('!', `j`))), 'N'), ',', "
+        "IFNULL(SHA1(`blob`), 'N') SEPARATOR ''))");
+    /* a type whose text is not known: set off by the separator; NOT NULL: no IFNULL */
+    cols[0] = col("ip", "inet6", HM_COL_OTHER, NULL);
+    table.ncols = 1;
+    hm_buf_reset(&q);
+    assert_int_equal(hm_verify_canon_agg(&q, &table, &k, &maria, SEP, NUL), HM_OK);
+    assert_string_equal(q.data, "COUNT(*), SHA1(GROUP_CONCAT('" SEP "', `ip` SEPARATOR ''))");
+    hm_buf_reset(&q);
+    assert_int_equal(hm_verify_canon_row(&q, &table, &k, &maria), HM_OK);
+    assert_string_equal(q.data, "CONCAT_WS(',', LENGTH(`ip`), `ip`)");
+    /* tokens that could break out of the literal, or are not what the form needs, are refused */
+    hm_buf_reset(&q);
+    assert_int_equal(hm_verify_canon_agg(&q, &table, &k, &maria, "Sep0Sep1Sep2Sep'", NUL), HM_EINTERNAL);
+    assert_int_equal(hm_verify_canon_agg(&q, &table, &k, &maria, "Sep0", NUL), HM_EINTERNAL);
+    assert_int_equal(hm_verify_canon_agg(&q, &table, &k, &maria, SEP, SEP), HM_EINTERNAL);
+    setup_table();
     hm_buf_reset(&q);
     assert_int_equal(hm_verify_canon_sum(&q, &table, &k, &maria), HM_OK);
-    assert_true(strncmp(q.data, "COUNT(*), SUM(CAST(CONV(LEFT(MD5(CONCAT_WS(',', `id`", 51) == 0);
+    assert_true(strncmp(q.data, "COUNT(*), SUM(CAST(CONV(LEFT(SHA1(CONCAT_WS(',', `id`", 52) == 0);
     assert_non_null(strstr(q.data, "), 16), 16, 10) AS UNSIGNED))"));
     hm_buf_release(&q);
+}
+
+static void test_tokens(void **state)
+{
+    char a[HM_VERIFY_TOKEN_LEN + 1], b[HM_VERIFY_TOKEN_LEN + 1];
+    (void)state;
+    assert_int_equal(hm_verify_token_new(a), HM_OK);
+    assert_int_equal(hm_verify_token_new(b), HM_OK);
+    assert_int_equal(strlen(a), HM_VERIFY_TOKEN_LEN);
+    assert_true(hm_verify_token_ok(a));
+    assert_true(hm_verify_token_ok(b));
+    assert_string_not_equal(a, b); /* 2^-95 */
+    assert_false(hm_verify_token_ok("abc"));
+    assert_false(hm_verify_token_ok("abcdefghijklmno-"));
 }
 
 static void test_col(void **state)
@@ -175,6 +209,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_row),
         cmocka_unit_test(test_agg_and_sum),
+        cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_col),
         cmocka_unit_test(test_key_text),
     };
