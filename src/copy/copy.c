@@ -1148,18 +1148,6 @@ hm_code hm_copy_run(hm_copy *c, hm_copy_result *res, hm_err *err)
     fingerprint(c, fp);
     if ((rc = hm_meta_read_run(&c->tgt, &run, err)) != HM_OK)
         goto out;
-    if (run.exists && strcmp(run.state, "done") == 0 && strcmp(run.fingerprint, fp) != 0) {
-        /* the sync started from this copy: DDL it applied (CREATE, DROP, RENAME TABLE) changed
-         * the selection's tables since, which the fingerprint counts; the copy is still done */
-        char v[8];
-        bool found = false;
-        if ((rc = hm_conn_value(&c->tgt, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
-                                         "'hotmig_meta' AND TABLE_NAME = 'sync_state'", v, sizeof v, &found,
-                                err)) != HM_OK)
-            goto out;
-        if (found && strcmp(v, "1") == 0)
-            snprintf(run.fingerprint, sizeof run.fingerprint, "%s", fp);
-    }
     if (run.exists && strcmp(run.fingerprint, fp) == 0 && strcmp(run.state, "done") == 0) {
         c->resumed = true;
         snprintf(c->snap.file, sizeof c->snap.file, "%s", run.binlog_file);

@@ -303,7 +303,7 @@ void hm_sync_deps_close(hm_sync_deps *d)
     d->open_seq = 0;
 }
 
-bool hm_sync_deps_ready(const hm_sync_deps *d, uint64_t seq)
+bool hm_sync_deps_ready_after(const hm_sync_deps *d, uint64_t seq, bool (*mine)(void *ud, uint64_t seq), void *ud)
 {
     const deps_trx *t;
     if (is_done(d, seq))
@@ -316,9 +316,14 @@ bool hm_sync_deps_ready(const hm_sync_deps *d, uint64_t seq)
     if (t->after_barrier && !is_done(d, t->after_barrier))
         return false;
     for (unsigned i = 0; i < t->npred; i++)
-        if (!is_done(d, t->preds[i]))
+        if (!is_done(d, t->preds[i]) && !(mine && mine(ud, t->preds[i])))
             return false;
     return true;
+}
+
+bool hm_sync_deps_ready(const hm_sync_deps *d, uint64_t seq)
+{
+    return hm_sync_deps_ready_after(d, seq, NULL, NULL);
 }
 
 void hm_sync_deps_done(hm_sync_deps *d, uint64_t seq)

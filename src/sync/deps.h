@@ -98,6 +98,11 @@ void hm_sync_deps_close(hm_sync_deps *d);
 
 /* Whether closed transaction seq may be applied now: every transaction it waits for is done. */
 bool hm_sync_deps_ready(const hm_sync_deps *d, uint64_t seq);
+/* As ready(), except that a predecessor not done for which mine(ud, pred) is true does not hold
+ * seq back: the caller applied it, uncommitted, on the connection it would apply seq on, so seq
+ * comes after it there and they commit together (then done() both). Barriers and the wait for a
+ * barrier are never waived. */
+bool hm_sync_deps_ready_after(const hm_sync_deps *d, uint64_t seq, bool (*mine)(void *ud, uint64_t seq), void *ud);
 /* Transaction seq (closed, ready) is committed on the target. Its keys are forgotten. */
 void hm_sync_deps_done(hm_sync_deps *d, uint64_t seq);
 /* The highest seq such that it and every transaction before it are done; 0 when none is. */

@@ -131,6 +131,7 @@ hm_code hm_sync_trx_gtid_add(void *gtid_set, const hm_sync_trx_gtid *g, hm_err *
 
 typedef struct par_slot {
     uint64_t seq;
+    unsigned owner;          /* 1 + the worker whose open group holds it, 0 when none */
     hm_sync_pos end;
     hm_sync_trx_gtid gtid;
 } par_slot;
@@ -240,6 +241,7 @@ static void put_slot(hm_sync_par *p, uint64_t seq, const hm_sync_pos *end, const
 {
     par_slot *s = &p->ring[seq % p->window];
     s->seq = seq;
+    s->owner = 0;
     if (end)
         s->end = *end;
     if (g)
@@ -355,13 +357,23 @@ void hm_sync_par_get_stats(hm_sync_par *p, hm_sync_par_stats *st)
 
 /* ---- a worker ---- */
 
-/* The lock held: the first queued transaction that may be applied now. */
-static hm_sync_ptrx *take(hm_sync_par *p)
+static bool in_my_group(void *ud, uint64_t seq)
+{
+    par_worker *w = ud;
+    const par_slot *s = &w->p->ring[seq % w->p->window];
+    return s->seq == seq && s->owner == w->no + 1;
+}
+
+/* The lock held: the first queued transaction that w may apply now: every earlier one it
+ * conflicts with is committed, or in w's own open group (a hot row: one worker takes the chain
+ * and commits it as one group). */
+static hm_sync_ptrx *take(hm_sync_par *p, par_worker *w)
 {
     hm_sync_ptrx **pp = &p->q_head, *t, *prev = NULL;
     for (; (t = *pp) != NULL; prev = t, pp = &t->next) {
-        if (!hm_sync_deps_ready(p->deps, t->seq))
+        if (!hm_sync_deps_ready_after(p->deps, t->seq, w->ngroup ? in_my_group : NULL, w))
             continue;
+        p->ring[t->seq % p->window].owner = w->no + 1;
         *pp = t->next;
         if (p->q_tail == t)
             p->q_tail = prev;
@@ -488,7 +500,8 @@ static hm_code group_commit(par_worker *w, hm_err *err)
         rc = hm_sync_resume_above(&w->above, &lwm, w->ends, w->nends, err);
     if (rc == HM_OK)
         rc = hm_sync_wstate_save(w->row, w->no, &lwm, w->gtid.data ? w->gtid.data : "",
-                                 w->above.data && w->above.len ? w->above.data : "", err);
+                                 w->above.data && w->above.len ? w->above.data : "", w->ngroup,
+                                 applier_rows(w) - w->rows_base, err);
     if (rc == HM_OK && mysql_commit(w->tgt.my) != 0)
         rc = hm_conn_fail(&w->tgt, "committing applied transactions", err);
     if (rc != HM_OK) {
@@ -502,6 +515,7 @@ static hm_code group_commit(par_worker *w, hm_err *err)
     while (w->g_head) {
         hm_sync_ptrx *g = w->g_head;
         w->g_head = g->next;
+        p->ring[g->seq % p->window].owner = 0;
         hm_sync_deps_done(p->deps, g->seq);
         p->bytes -= g->ev.len;
         p->trx++;
@@ -526,7 +540,7 @@ static void *worker_main(void *arg)
     memset(&err, 0, sizeof err);
     pthread_mutex_lock(&p->mu);
     while (!p->stop) {
-        hm_sync_ptrx *t = take(p);
+        hm_sync_ptrx *t = take(p, w);
         if (!t) {
             if (w->ngroup) { /* nothing else may be applied now: commit at once (lag) */
                 if ((rc = group_commit(w, &err)) != HM_OK)

@@ -28,6 +28,7 @@ static const char worker_ddl[] =
     " id TINYINT UNSIGNED NOT NULL, worker SMALLINT UNSIGNED NOT NULL,"
     " lwm_file VARCHAR(255) NOT NULL, lwm_pos BIGINT UNSIGNED NOT NULL, gtid_set MEDIUMTEXT NOT NULL,"
     " above MEDIUMTEXT NOT NULL,"
+    " trx_applied BIGINT UNSIGNED NOT NULL DEFAULT 0, rows_applied BIGINT UNSIGNED NOT NULL DEFAULT 0,"
     " updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),"
     " PRIMARY KEY (id, worker)) ENGINE=InnoDB";
 
@@ -323,7 +324,7 @@ hm_code hm_sync_wstate_load(hm_conn *tgt, hm_sync_wstate **out, size_t *n, hm_er
     hm_code rc;
     *out = NULL;
     *n = 0;
-    if ((rc = hm_conn_query(tgt, "SELECT worker, lwm_file, lwm_pos, gtid_set, above FROM `hotmig_meta`.`sync_worker` "
+    if ((rc = hm_conn_query(tgt, "SELECT worker, lwm_file, lwm_pos, gtid_set, above, trx_applied, rows_applied FROM `hotmig_meta`.`sync_worker` "
                                  "WHERE id = 1 ORDER BY worker", &res, err)) != HM_OK)
         return rc;
     v = calloc(mysql_num_rows(res) + 1, sizeof *v);
@@ -338,6 +339,8 @@ hm_code hm_sync_wstate_load(hm_conn *tgt, hm_sync_wstate **out, size_t *n, hm_er
         w->lwm.pos = strtoull(row[2], NULL, 10);
         w->gtid = dup_or_empty(row[3]);
         w->above = dup_or_empty(row[4]);
+        w->trx = strtoull(row[5], NULL, 10);
+        w->rows = strtoull(row[6], NULL, 10);
         ++*n;
         if (!w->gtid || !w->above) {
             mysql_free_result(res);
@@ -386,7 +389,8 @@ hm_code hm_sync_wstate_reset(hm_conn *tgt, unsigned workers, const hm_sync_pos *
 MYSQL_STMT *hm_sync_wstate_prepare(hm_conn *tgt, hm_err *err)
 {
     static const char sql[] = "UPDATE `hotmig_meta`.`sync_worker` SET lwm_file = ?, lwm_pos = ?, gtid_set = ?, "
-                              "above = ? WHERE id = 1 AND worker = ?";
+                              "above = ?, trx_applied = trx_applied + ?, rows_applied = rows_applied + ? "
+                              "WHERE id = 1 AND worker = ?";
     MYSQL_STMT *st = mysql_stmt_init(tgt->my);
     if (!st) {
         hm_err_set(err, HM_ENOMEM, "out of memory");
@@ -402,9 +406,9 @@ MYSQL_STMT *hm_sync_wstate_prepare(hm_conn *tgt, hm_err *err)
 }
 
 hm_code hm_sync_wstate_save(MYSQL_STMT *stmt, unsigned worker, const hm_sync_pos *lwm, const char *gtid,
-                            const char *above, hm_err *err)
+                            const char *above, uint64_t trx, uint64_t rows, hm_err *err)
 {
-    MYSQL_BIND b[5];
+    MYSQL_BIND b[7];
     unsigned long l0, l2, l3;
     uint64_t pos = lwm->pos, wn = worker;
     memset(b, 0, sizeof b);
@@ -412,7 +416,9 @@ hm_code hm_sync_wstate_save(MYSQL_STMT *stmt, unsigned worker, const hm_sync_pos
     bind_u64(&b[1], &pos);
     bind_str(&b[2], gtid, &l2);
     bind_str(&b[3], above, &l3);
-    bind_u64(&b[4], &wn);
+    bind_u64(&b[4], &trx);
+    bind_u64(&b[5], &rows);
+    bind_u64(&b[6], &wn);
     if (mysql_stmt_bind_param(stmt, b) != 0 || mysql_stmt_execute(stmt) != 0) {
         unsigned e = mysql_stmt_errno(stmt);
         return hm_err_set(err, e == 2006 || e == 2013 ? HM_ECONNECT : HM_ETARGET,
@@ -422,4 +428,10 @@ hm_code hm_sync_wstate_save(MYSQL_STMT *stmt, unsigned worker, const hm_sync_pos
         return hm_err_set(err, HM_ESTATE, "target: worker %u's checkpoint row is gone (hotmig_meta.sync_worker)",
                           worker);
     return HM_OK;
+}
+
+hm_code hm_sync_wstate_zero(hm_conn *tgt, hm_err *err)
+{
+    return hm_conn_exec(tgt, "UPDATE `hotmig_meta`.`sync_worker` SET trx_applied = 0, rows_applied = 0 WHERE id = 1 "
+                             "AND (trx_applied <> 0 OR rows_applied <> 0)", err);
 }

@@ -11,7 +11,8 @@
  *   sync_worker one row per parallel-apply worker (sync/par.h, sync/resume.h): the low-water mark
  *               (file, position, GTID set) known at its last commit and the end positions of the
  *               transactions it committed above it; each worker updates its own row in the target
- *               transaction of what it applied. Created with sync_state.
+ *               transaction of what it applied, with its counts of transactions and rows since
+ *               the main checkpoint last counted them. Created with sync_state.
  *   The start comes from copy_run (the first snapshot); where a table was copied from a later
  *   snapshot (a resumed copy), hm_sync_snaps_load() reads each table's own snapshot from
  *   copy_chunk so that its changes up to there are not applied twice.
@@ -68,6 +69,7 @@ typedef struct hm_sync_wstate {
     unsigned worker;
     hm_sync_pos lwm;
     char *gtid, *above;      /* owned */
+    uint64_t trx, rows;      /* committed by the worker since the main checkpoint last counted */
 } hm_sync_wstate;
 
 /* Every worker row (*out: n rows, free with hm_sync_wstate_free). */
@@ -80,7 +82,10 @@ hm_code hm_sync_wstate_reset(hm_conn *tgt, unsigned workers, const hm_sync_pos *
 /* A prepared update of one worker's row; run it with hm_sync_wstate_save(). */
 MYSQL_STMT *hm_sync_wstate_prepare(hm_conn *tgt, hm_err *err);
 hm_code hm_sync_wstate_save(MYSQL_STMT *stmt, unsigned worker, const hm_sync_pos *lwm, const char *gtid,
-                            const char *above, hm_err *err);
+                            const char *above, uint64_t trx, uint64_t rows, hm_err *err);
+/* The workers' counters to 0 (in the caller's transaction): the main checkpoint now counts what
+ * they committed (every worker idle). */
+hm_code hm_sync_wstate_zero(hm_conn *tgt, hm_err *err);
 
 /* Each table's own snapshot, where it is after the first one. */
 typedef struct hm_sync_snap {

@@ -52,8 +52,8 @@
 #define TAKE_MS 100
 /* parallel apply: transactions and bytes in flight at most, and the largest one buffered (a
  * larger one is a barrier, streamed through the serial path) */
-#define PAR_WINDOW 512
-#define PAR_BYTES ((size_t)48 << 20)
+#define PAR_WINDOW 256
+#define PAR_BYTES ((size_t)16 << 20)
 #define PAR_TRX_BYTES ((size_t)8 << 20)
 
 /* The reader's state in parallel mode (see "parallel apply" below). */
@@ -397,6 +397,9 @@ static hm_code commit_group(hm_sync *s, hm_err *err)
         return rc;
     rc = hm_sync_state_save(s->L->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
                             s->trx_base + s->trx_done, rows, err);
+    /* parallel: the workers are idle (a barrier, a pause, the finish): their counts are in these */
+    if (rc == HM_OK && s->par)
+        rc = hm_sync_wstate_zero(&s->L->tgt, err);
     if (rc != HM_OK)
         return rc;
     if ((rc = flight_wait(s, err)) != HM_OK)
@@ -1320,6 +1323,7 @@ static hm_code par_trx_end(hm_sync *s, const hm_sync_entry *e, hm_err *err)
 {
     hm_sync_ptrx *t = s->ptx;
     hm_code rc;
+    bool skip;
     s->ptx = NULL;
     set_pos(&t->end, e->file, e->next_pos);
     t->gtid = s->pg;
@@ -1329,10 +1333,12 @@ static hm_code par_trx_end(hm_sync *s, const hm_sync_entry *e, hm_err *err)
         return rc;
     }
     set_pos(&s->pending, e->file, e->next_pos);
-    s->trx_done++;
     s->pmode = P_IDLE;
     memset(&s->pg, 0, sizeof s->pg);
-    if (s->ptx_rows == 0 || hm_sync_resume_skip(&s->plan, &t->end)) {
+    skip = hm_sync_resume_skip(&s->plan, &t->end);
+    if (!skip)
+        s->trx_done++; /* a skipped one was counted by the worker that committed it */
+    if (s->ptx_rows == 0 || skip) {
         rc = hm_sync_par_skip(s->par, &t->end, &t->gtid, err);
         hm_sync_ptrx_free(t);
         return rc;
@@ -1633,6 +1639,8 @@ static hm_code resume_plan(hm_sync *s, char **from_gtid, hm_err *err)
     for (size_t i = 0; i < n; i++) {
         rows[i + 1].lwm = w[i].lwm;
         rows[i + 1].above = w[i].above;
+        s->trx_base += w[i].trx; /* what the workers committed, counted once from here */
+        s->rows_base += w[i].rows;
     }
     rc = hm_sync_resume_plan(rows, n + 1, 1u << 20, &s->plan, err);
     if (rc == HM_OK && !(*from_gtid = strdup(s->plan.from_row == 0 ? s->st.gtid : w[s->plan.from_row - 1].gtid)))
@@ -1656,7 +1664,8 @@ static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
     hm_code rc = HM_OK;
     if (!parallel && s->nwrows == 0)
         return HM_OK;
-    if (hm_sync_pos_cmp(&s->plan.from, &s->st.at) != 0) {
+    if (hm_sync_pos_cmp(&s->plan.from, &s->st.at) != 0 || s->trx_base != s->st.trx_applied ||
+        s->rows_base != s->st.rows_applied) {
         if ((rc = hm_sync_state_save(s->L->ckpt, &s->plan.from, from_gtid, s->trx_base, s->rows_base, err)) != HM_OK)
             return rc;
         if (s->st.ddl.file[0] && (rc = hm_sync_state_set_ddl(&s->L->tgt, &s->st.ddl, err)) != HM_OK)

@@ -41,10 +41,8 @@ sleep 2
 hm_sql src "
 USE app;
 ALTER TABLE sbtest.sbtest1 ADD COLUMN extra INT NOT NULL DEFAULT 5;
-CREATE TABLE app.fresh (id INT PRIMARY KEY, s VARCHAR(20) NOT NULL, UNIQUE KEY (s));
-INSERT INTO app.fresh SELECT seq, CONCAT('s', seq) FROM seq_1_to_300;
+ALTER TABLE app.t2 ADD UNIQUE KEY (id, v);
 INSERT INTO app.nokey VALUES (1, 'a'), (2, 'b'), (1, 'a');
-UPDATE app.fresh SET s = CONCAT('t', id) WHERE id <= 100;
 UPDATE app.parent SET v = v + 1 WHERE id <= 10;
 UPDATE app.child SET v = v + 1 WHERE pid <= 10;
 DELETE FROM app.parent WHERE id = 50;
@@ -65,6 +63,14 @@ ALTER TABLE sbtest.sbtest2 ADD COLUMN note VARCHAR(30) NULL;
 " || it_fail "DDL and changes on the source (2)"
 it_resume "$D" "$HM_TEST_ROOT/run2.log"
 it_wait_state "$D" syncing 60
+# (a table created before a restart would fail the resume: hotmig resume compares the copy's table
+# list; see the README's known limits)
+hm_sql src "
+USE app;
+CREATE TABLE app.fresh (id INT PRIMARY KEY, s VARCHAR(20) NOT NULL, UNIQUE KEY (s));
+INSERT INTO app.fresh SELECT seq, CONCAT('s', seq) FROM seq_1_to_300;
+UPDATE app.fresh SET s = CONCAT('t', id) WHERE id <= 100;
+" || it_fail "DDL and changes on the source (3)"
 sleep 4
 it_load_stop
 n=$(it_audit_stop)
@@ -72,7 +78,7 @@ echo "audit rows written: $n"
 [ "$n" -gt 100 ] || it_fail "the audit writers wrote only $n rows"
 "$HOTMIG" finish --state-dir "$D" --timeout 180 || { tail -20 "$HM_TEST_ROOT/run2.log"; it_fail "finish failed"; }
 wait "$IT_MPID" || { tail -20 "$HM_TEST_ROOT/run2.log"; it_fail "the resumed run did not exit 0"; }
-grep -q "ERROR: AddressSanitizer\|runtime error" "$HM_TEST_ROOT"/run*.log && it_fail "sanitizer report in a run's log"
+grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$HM_TEST_ROOT"/run*.log && it_fail "sanitizer report in a run's log"
 
 it_checksums_equal sbtest
 it_checksums_equal app
