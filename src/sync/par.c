@@ -334,6 +334,18 @@ hm_code hm_sync_par_drain(hm_sync_par *p, hm_err *err)
     return rc;
 }
 
+bool hm_sync_par_quiesce(hm_sync_par *p, double seconds)
+{
+    double until = hm_clock_now() + seconds;
+    bool drained;
+    pthread_mutex_lock(&p->mu);
+    while (p->err.code == HM_OK && hm_sync_deps_inflight(p->deps) > 0 && hm_clock_now() < until)
+        timed_wait(&p->done, &p->mu, 50);
+    drained = p->err.code == HM_OK && hm_sync_deps_inflight(p->deps) == 0;
+    pthread_mutex_unlock(&p->mu);
+    return drained;
+}
+
 hm_code hm_sync_par_error(hm_sync_par *p, hm_err *err)
 {
     hm_code rc;

@@ -1724,6 +1724,32 @@ static bool par_busy(const hm_sync *s)
     return s->par_inflight > 0;
 }
 
+/* Stopped on request: once the workers have committed what they were given (a few seconds at
+ * most), the main checkpoint takes the low-water mark and the workers' rows say nothing above it,
+ * so that the task stops in one place (which a failover to another server needs). Else the rows
+ * stay as they are: the next start resumes from them, exactly as after a crash. */
+static void par_stop_clean(hm_sync *s)
+{
+    hm_err e;
+    hm_sync_par_stats ps;
+    unsigned nw = s->o.apply_threads;
+    if (s->pmode == P_PASS || s->group_open || !s->L->ckpt || !hm_sync_par_quiesce(s->par, 5.0))
+        return;
+    hm_sync_par_get_stats(s->par, &ps);
+    if (hm_sync_pos_cmp(&ps.lwm, &s->pending) != 0 || gtid_text(s, &e) != HM_OK)
+        return;
+    if (hm_sync_state_save(s->L->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
+                           s->trx_base + s->trx_done, rows_now(s), &e) == HM_OK &&
+        hm_sync_wstate_reset(&s->L->tgt, nw, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "", "", &e) == HM_OK &&
+        mysql_commit(s->L->tgt.my) == 0) {
+        s->committed = s->pending;
+        s->trx_committed = s->trx_done;
+        s->rows_committed = rows_now(s);
+    } else {
+        mysql_rollback(s->L->tgt.my);
+    }
+}
+
 static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
 {
     hm_code rc;
@@ -1914,6 +1940,8 @@ out:
         hm_err ferr; /* the run ends with its own error; the commit in flight only moves the checkpoint */
         (void)flight_wait(s, &ferr);
     }
+    if (rc == HM_ECANCELLED && s->par)
+        par_stop_clean(s);
     if (rc == HM_ECANCELLED || (rc != HM_OK && !res->finished)) {
         snprintf(res->file, sizeof res->file, "%s", s->committed.file);
         res->pos = s->committed.pos;
