@@ -107,6 +107,8 @@ void hm_sync_par_barrier_end(hm_sync_par *p, uint64_t seq, const hm_sync_pos *en
                              bool ddl);
 /* Waits until everything submitted is committed. */
 hm_code hm_sync_par_drain(hm_sync_par *p, hm_err *err);
+/* The low-water mark and its GTID set's text (into gtid, reset first). */
+hm_code hm_sync_par_lwm(hm_sync_par *p, hm_sync_pos *lwm, hm_buf *gtid, hm_err *err);
 /* Stopping: waits up to `seconds` (cancel or not) for what was submitted to be committed; whether
  * it all was (and no worker failed). */
 bool hm_sync_par_quiesce(hm_sync_par *p, double seconds);

@@ -1483,6 +1483,22 @@ static void measure_lag_bytes(hm_sync *s)
     }
 }
 
+/* Parallel, between barriers: the checkpoint reported is the workers' low-water mark and its
+ * GTID set (the main checkpoint row moves at barriers only). */
+static void par_checkpoint(hm_sync *s)
+{
+    hm_sync_pos lwm;
+    hm_err e;
+    if (!s->par || s->pmode == P_PASS || s->group_open || hm_sync_committer_busy(s->committer))
+        return;
+    if (hm_sync_par_lwm(s->par, &lwm, &s->gtid_txt, &e) == HM_OK) {
+        if (hm_sync_pos_cmp(&lwm, &s->committed) >= 0)
+            s->committed = lwm;
+    } else {
+        (void)gtid_text(s, &e);
+    }
+}
+
 static void report(hm_sync *s, bool force, const char *last_error)
 {
     hm_sync_progress p;
@@ -1490,6 +1506,7 @@ static void report(hm_sync *s, bool force, const char *last_error)
     uint64_t trx = s->trx_base + s->trx_committed, rows = s->rows_base + s->rows_committed;
     if (!s->o.progress || (!force && dt * 1000 < s->o.progress_interval_ms))
         return;
+    par_checkpoint(s);
     if (s->mon.my && now - s->last_lag_check >= 1.0) {
         measure_lag_bytes(s);
         s->last_lag_check = now;
@@ -1724,10 +1741,11 @@ static bool par_busy(const hm_sync *s)
     return s->par_inflight > 0;
 }
 
-/* Stopped on request: once the workers have committed what they were given (a few seconds at
- * most), the main checkpoint takes the low-water mark and the workers' rows say nothing above it,
- * so that the task stops in one place (which a failover to another server needs). Else the rows
- * stay as they are: the next start resumes from them, exactly as after a crash. */
+/* The run ends (stopped on request, or the source lost, ...): once the workers have committed
+ * what they were given (a few seconds at most; at once when they failed), the main checkpoint
+ * takes the low-water mark and the workers' rows say nothing above it, so that the task stops in
+ * one place (which a failover to another server needs). Else the rows stay as they are: the next
+ * start resumes from them, exactly as after a crash. */
 static void par_stop_clean(hm_sync *s)
 {
     hm_err e;
@@ -1940,8 +1958,10 @@ out:
         hm_err ferr; /* the run ends with its own error; the commit in flight only moves the checkpoint */
         (void)flight_wait(s, &ferr);
     }
-    if (rc == HM_ECANCELLED && s->par)
+    if (rc != HM_OK && s->par)
         par_stop_clean(s);
+    if (s->par && rc != HM_OK)
+        par_checkpoint(s);
     if (rc == HM_ECANCELLED || (rc != HM_OK && !res->finished)) {
         snprintf(res->file, sizeof res->file, "%s", s->committed.file);
         res->pos = s->committed.pos;
