@@ -28,6 +28,11 @@
 #include "sync/state.h"
 #include "util/buf.h"
 
+/* Transactions in flight at most (numbered and not committed), and so entries of a worker row's
+ * `above` list (worker 0 also carries a skip set after a crash, at most about twice that;
+ * sync/resume.h reads a row back with room for 8x). */
+#define HM_SYNC_PAR_WINDOW 256
+#define HM_SYNC_PAR_ABOVE_MAX (8 * HM_SYNC_PAR_WINDOW)
 /* Conflict keys one transaction may have (past it: a barrier). */
 #define HM_SYNC_PAR_MAX_KEYS 512
 

@@ -50,9 +50,8 @@
 #define FEED_BYTES ((size_t)32 << 20)
 #define GROUP_MAX_S 0.1        /* catching up: a group may gather this long */
 #define TAKE_MS 100
-/* parallel apply: transactions and bytes in flight at most, and the largest one buffered (a
- * larger one is a barrier, streamed through the serial path) */
-#define PAR_WINDOW 256
+/* parallel apply: bytes in flight at most (transactions: HM_SYNC_PAR_WINDOW), and the largest
+ * transaction buffered (a larger one is a barrier, streamed through the serial path) */
 #define PAR_BYTES ((size_t)16 << 20)
 #define PAR_TRX_BYTES ((size_t)8 << 20)
 
@@ -1659,7 +1658,7 @@ static hm_code resume_plan(hm_sync *s, char **from_gtid, hm_err *err)
         s->trx_base += w[i].trx; /* what the workers committed, counted once from here */
         s->rows_base += w[i].rows;
     }
-    rc = hm_sync_resume_plan(rows, n + 1, 1u << 20, &s->plan, err);
+    rc = hm_sync_resume_plan(rows, n + 1, HM_SYNC_PAR_ABOVE_MAX, &s->plan, err);
     if (rc == HM_OK && !(*from_gtid = strdup(s->plan.from_row == 0 ? s->st.gtid : w[s->plan.from_row - 1].gtid)))
         rc = hm_err_set(err, HM_ENOMEM, "out of memory");
     free(rows);
@@ -1706,7 +1705,7 @@ static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
     memset(&po, 0, sizeof po);
     po.target = &s->o.target;
     po.workers = nw;
-    po.window = PAR_WINDOW;
+    po.window = HM_SYNC_PAR_WINDOW;
     po.max_bytes = PAR_BYTES;
     po.max_group_trx = s->o.max_group_trx;
     po.lwm = s->plan.from;
