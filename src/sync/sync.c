@@ -162,6 +162,7 @@ struct hm_sync {
     hm_sync_resume plan;     /* where the run started; the transactions it skips */
     size_t nwrows;           /* worker rows found at the start */
     unsigned par_inflight;   /* at the last look */
+    hm_sync_pos main_at;     /* where the main checkpoint row is (committed) */
     hm_binlog_value *kimg[2];
     uint32_t kcap;
 
@@ -376,7 +377,7 @@ static hm_code flight_wait(hm_sync *s, hm_err *err)
         return HM_OK;
     if ((rc = hm_sync_committer_wait(s->committer, err)) != HM_OK)
         return rc;
-    s->committed = s->flight.pos;
+    s->committed = s->main_at = s->flight.pos;
     s->trx_committed = s->flight.trx_done;
     s->rows_committed = s->flight.rows;
     if (s->snaps_active && hm_sync_pos_cmp(&s->committed, &s->snaps.last) >= 0)
@@ -1345,6 +1346,16 @@ static hm_code par_trx_end(hm_sync *s, const hm_sync_entry *e, hm_err *err)
     return hm_sync_par_submit(s->par, t, err);
 }
 
+/* Whether nothing is in flight in the pool now, and the transaction ending here is not one to skip. */
+static bool par_idle_now(hm_sync *s)
+{
+    hm_sync_par_stats ps;
+    hm_sync_par_get_stats(s->par, &ps);
+    s->par_inflight = ps.inflight;
+    /* the serial path does not look at the skip set: only past its last entry */
+    return ps.inflight == 0 && (s->plan.nskip == 0 || hm_sync_pos_cmp(&s->pending, &s->plan.skip[s->plan.nskip - 1]) >= 0);
+}
+
 static hm_code par_event(hm_sync *s, const hm_sync_entry *e, const hm_binlog_event *ev, hm_err *err)
 {
     hm_code rc;
@@ -1416,6 +1427,11 @@ static hm_code par_event(hm_sync *s, const hm_sync_entry *e, const hm_binlog_eve
             return rc;
         return simple ? HM_OK : par_barrier(s, e, ev, err);
     case HM_BINLOG_EV_XID:
+        /* following with nothing else to do (no backlog, the workers idle): applied on the serial
+         * path at once, its commit moving the main checkpoint (the lag is the serial path's) */
+        if (s->ptx_rows > 0 && s->par_inflight == 0 && hm_sync_feed_empty(s->feed) &&
+            par_idle_now(s))
+            return par_barrier(s, e, ev, err);
         if (hm_sync_ptrx_add(s->ptx, e->raw, e->size, ev->pos) != HM_OK)
             return par_barrier(s, e, ev, err);
         return par_trx_end(s, e, err);
@@ -1627,6 +1643,34 @@ static hm_code finish_now(hm_sync *s, hm_sync_result *res, hm_err *err)
     return HM_OK;
 }
 
+/* A run that lost its target connection may have left a transaction open on the server (a COMMIT
+ * still on its way through the network, say): it must end before this run reads where to start,
+ * or it could commit changes this run then applies again. A locking read of the checkpoint rows
+ * waits until no other transaction holds them; a wait that times out is retried as a lost
+ * connection is (the old session is dropped by the server in time). */
+static hm_code wait_earlier_runs(hm_sync *s, hm_err *err)
+{
+    static const char *const q[] = {
+        "SELECT id FROM `hotmig_meta`.`sync_state` WHERE id = 1 FOR UPDATE",
+        "SELECT worker FROM `hotmig_meta`.`sync_worker` WHERE id = 1 FOR UPDATE",
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        MYSQL_RES *res;
+        if (mysql_query(s->L->tgt.my, q[i]) != 0) {
+            unsigned e = mysql_errno(s->L->tgt.my);
+            if (e == 1205 || e == 1213)
+                return hm_err_set(err, HM_ECONNECT, "target %s: a transaction of an earlier run still holds the "
+                                  "sync's checkpoint (%u); retrying", s->L->tgt.addr, e);
+            return hm_conn_fail(&s->L->tgt, "reading the checkpoint", err);
+        }
+        if ((res = mysql_store_result(s->L->tgt.my)) != NULL)
+            mysql_free_result(res);
+    }
+    if (mysql_commit(s->L->tgt.my) != 0)
+        return hm_conn_fail(&s->L->tgt, "committing", err);
+    return HM_OK;
+}
+
 /* Where this run starts (sync/resume.h): the main checkpoint and the workers' rows of an earlier
  * parallel run, as one plan; *from_gtid (owned) is the GTID set at its start. After a failover
  * (a checkpoint at position 0, a GTID set alone) worker rows are positions in the old source's
@@ -1759,7 +1803,7 @@ static void par_stop_clean(hm_sync *s)
                            s->trx_base + s->trx_done, rows_now(s), &e) == HM_OK &&
         hm_sync_wstate_reset(&s->L->tgt, nw, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "", "", &e) == HM_OK &&
         mysql_commit(s->L->tgt.my) == 0) {
-        s->committed = s->pending;
+        s->committed = s->main_at = s->pending;
         s->trx_committed = s->trx_done;
         s->rows_committed = rows_now(s);
     } else {
@@ -1800,6 +1844,16 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         rc = hm_conn_fail(&s->L->tgt, "committing", err);
         goto out;
     }
+    /* the checkpoint as it is once no earlier run's transaction holds it */
+    if ((rc = wait_earlier_runs(s, err)) != HM_OK)
+        goto out;
+    hm_sync_state_release(&s->st);
+    if ((rc = hm_sync_state_load(&s->L->tgt, &s->st, err)) != HM_OK)
+        goto out;
+    if (mysql_commit(s->L->tgt.my) != 0) {
+        rc = hm_conn_fail(&s->L->tgt, "committing", err);
+        goto out;
+    }
     if ((rc = hm_sync_xa_meta(&s->L->tgt, err)) != HM_OK) /* DDL: before anything is open */
         goto out;
     s->trx_base = s->st.trx_applied;
@@ -1814,7 +1868,7 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     }
     if ((rc = resume_plan(s, &from_gtid, err)) != HM_OK)
         goto out;
-    s->committed = s->pending = s->plan.from;
+    s->committed = s->pending = s->main_at = s->plan.from;
     s->prog_trx = s->trx_base; /* rates count this run's work, not the totals */
     s->prog_rows = s->rows_base;
     if ((s->gtid = hm_gtid_set_new()) == NULL) {
@@ -1908,6 +1962,12 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
                 goto out;
             if (s->par && (rc = par_follow(s, err)) != HM_OK)
                 goto out;
+            if (s->par && s->pmode == P_IDLE && !par_busy(s) && hm_sync_pos_cmp(&s->main_at, &s->pending) != 0) {
+                /* idle: the main checkpoint catches up with what the workers committed */
+                open_group(s);
+                if ((rc = commit_group_now(s, err)) != HM_OK)
+                    goto out;
+            }
             s->idle = !reader_in_trx(s) && !(s->par && par_busy(s));
             report(s, false, NULL);
             continue;
