@@ -1786,14 +1786,14 @@ static bool par_busy(const hm_sync *s)
 
 /* The run ends (stopped on request, or the source lost, ...): once the workers have committed
  * what they were given (a few seconds at most; at once when they failed), the main checkpoint
- * takes the low-water mark and the workers' rows say nothing above it, so that the task stops in
- * one place (which a failover to another server needs). Else the rows stay as they are: the next
+ * takes the low-water mark and the workers' rows go (the next parallel start writes them anew),
+ * so that the task stops in one place, as a serial one does (a failover to another server needs
+ * it; so does anyone reading hotmig_meta.sync_state). Else the rows stay as they are: the next
  * start resumes from them, exactly as after a crash. */
 static void par_stop_clean(hm_sync *s)
 {
     hm_err e;
     hm_sync_par_stats ps;
-    unsigned nw = s->o.apply_threads;
     if (s->pmode == P_PASS || s->group_open || !s->L->ckpt || !hm_sync_par_quiesce(s->par, 5.0))
         return;
     hm_sync_par_get_stats(s->par, &ps);
@@ -1801,7 +1801,7 @@ static void par_stop_clean(hm_sync *s)
         return;
     if (hm_sync_state_save(s->L->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
                            s->trx_base + s->trx_done, rows_now(s), &e) == HM_OK &&
-        hm_sync_wstate_reset(&s->L->tgt, nw, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "", "", &e) == HM_OK &&
+        hm_sync_wstate_reset(&s->L->tgt, 0, &s->pending, "", "", &e) == HM_OK &&
         mysql_commit(s->L->tgt.my) == 0) {
         s->committed = s->main_at = s->pending;
         s->trx_committed = s->trx_done;
