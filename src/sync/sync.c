@@ -74,6 +74,7 @@ struct hm_sync {
     hm_sync_opts o;
     hm_select sel;
     atomic_bool cancel, finish_req, lock_source;
+    bool threads_default;    /* apply_threads was not given: the target may lower it */
     uint32_t server_id;
 
     /* one run */
@@ -199,6 +200,7 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
         return NULL;
     }
     s->o = *opts;
+    s->threads_default = !s->o.apply_threads;
     if (!s->o.apply_threads)
         s->o.apply_threads = HM_SYNC_APPLY_THREADS_DEFAULT;
     hm_buf_init(&s->slow, (size_t)64 << 10);
@@ -1717,8 +1719,22 @@ static hm_code resume_plan(hm_sync *s, char **from_gtid, hm_err *err)
  * and nothing to skip: nothing changes. */
 static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
 {
-    bool parallel = s->o.apply_threads > 1 || s->plan.nskip > 0;
-    unsigned nw = parallel ? s->o.apply_threads : 0;
+    bool parallel;
+    unsigned nw;
+    if (s->threads_default) {
+        /* the default leaves most of a small target's connections to others: one worker per 8 */
+        char v[32];
+        bool found = false;
+        hm_code qrc = hm_conn_value(&s->L->tgt, "SELECT @@max_connections", v, sizeof v, &found, err);
+        if (qrc != HM_OK)
+            return qrc;
+        unsigned long mc = found ? strtoul(v, NULL, 10) : 0;
+        s->o.apply_threads = HM_SYNC_APPLY_THREADS_DEFAULT;
+        if (mc / 8 < s->o.apply_threads)
+            s->o.apply_threads = mc / 8 > 1 ? (unsigned)(mc / 8) : 1;
+    }
+    parallel = s->o.apply_threads > 1 || s->plan.nskip > 0;
+    nw = parallel ? s->o.apply_threads : 0;
     hm_sync_par_opts po;
     hm_buf above;
     hm_code rc = HM_OK;
