@@ -56,6 +56,7 @@
 #include "util/err.h"
 
 #define FEED_BYTES ((size_t)32 << 20)
+#define FEED_BYTES_PAR ((size_t)8 << 20) /* parallel: the pool buffers transactions as well */
 #define GROUP_MAX_S 0.1        /* catching up: a group may gather this long */
 #define TAKE_MS 100
 /* parallel apply: bytes in flight at most (transactions: HM_SYNC_PAR_WINDOW), and the largest
@@ -1940,7 +1941,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         }
     }
     rc = hm_sync_feed_start(&s->feed, &s->o.source, s->committed.file, s->committed.pos,
-                            s->gtid_txt.data ? s->gtid_txt.data : "", s->server_id, FEED_BYTES, err);
+                            s->gtid_txt.data ? s->gtid_txt.data : "", s->server_id,
+                            s->par ? FEED_BYTES_PAR : FEED_BYTES, err);
     if (rc != HM_OK)
         goto out;
     s->fmt = *hm_sync_feed_fmt0(s->feed);
