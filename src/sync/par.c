@@ -276,7 +276,11 @@ hm_code hm_sync_par_submit(hm_sync_par *p, hm_sync_ptrx *t, hm_err *err)
     else
         p->q_head = t;
     p->q_tail = t;
-    pthread_cond_signal(&p->work);
+    /* a waiting worker is woken only for what it could take: a transaction that waits for one in
+     * flight is taken by the worker whose group holds that one (it looks again before it waits)
+     * or after a commit (which wakes them all) -- hot rows wake nobody in vain */
+    if (hm_sync_deps_ready(p->deps, t->seq))
+        pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
     return HM_OK;
 }
