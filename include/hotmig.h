@@ -244,6 +244,9 @@ typedef struct hm_sync_progress {
 
 typedef void (*hm_sync_progress_fn)(const hm_sync_progress *p, void *ud);
 
+#define HM_SYNC_APPLY_THREADS_DEFAULT 1
+#define HM_SYNC_APPLY_THREADS_MAX 64
+
 typedef struct hm_sync_opts {
     hm_endpoint source, target;
     const char *const *include; /* the copy's selection */
@@ -252,6 +255,9 @@ typedef struct hm_sync_opts {
     size_t n_exclude;
     uint32_t server_id;         /* replica id announced to the source; 0: derived */
     unsigned max_group_trx;     /* source transactions per target commit at most; 0: 2000 */
+    unsigned apply_threads;     /* target connections applying independent source transactions in
+                                   parallel (1..64); 0: the default (HM_SYNC_APPLY_THREADS_DEFAULT);
+                                   1: one applier, in source order */
     unsigned retry_s;           /* give up reconnecting after this long; 0: 3600 */
     hm_sync_progress_fn progress; /* may be NULL; called from the thread running hm_sync_run */
     void *progress_ud;

@@ -37,6 +37,8 @@ void hm_cli_usage(FILE *f)
           "  --include PATTERN            db or db.table, * and ? wildcards; repeatable (default: all)\n"
           "  --exclude PATTERN            same syntax; repeatable\n"
           "  --threads N                  parallel chunk workers (default 4); check: as migrate will\n"
+          "  --apply-threads N            sync: target connections applying independent source\n"
+          "                               transactions in parallel, 1..64 (default 1: in order)\n"
           "  --chunk-rows N               rows per chunk (default: about 16 MiB of rows)\n"
           "  --max-rows-per-sec N         throttle reads from the source (default: unlimited)\n"
           "  --write-method M             auto | load | insert (default auto: LOAD DATA LOCAL when the\n"
@@ -125,7 +127,7 @@ static int resolve_password(hm_uri *u, const char *file, const char *env, hm_err
 
 int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
 {
-    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT, O_LOCK, O_FIX, O_DEFER };
+    enum { O_SRC = 256, O_TGT, O_MODE, O_INC, O_EXC, O_THR, O_CHUNK, O_RATE, O_WM, O_PROG, O_SPF, O_TPF, O_HELP, O_VER, O_CAP, O_SKIP, O_JSON, O_STATE, O_TIMEOUT, O_LOCK, O_FIX, O_DEFER, O_APPLY };
     static const struct option opts[] = {
         {"source", required_argument, NULL, O_SRC},
         {"target", required_argument, NULL, O_TGT},
@@ -133,6 +135,7 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         {"include", required_argument, NULL, O_INC},
         {"exclude", required_argument, NULL, O_EXC},
         {"threads", required_argument, NULL, O_THR},
+        {"apply-threads", required_argument, NULL, O_APPLY},
         {"chunk-rows", required_argument, NULL, O_CHUNK},
         {"max-rows-per-sec", required_argument, NULL, O_RATE},
         {"write-method", required_argument, NULL, O_WM},
@@ -204,6 +207,11 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
             if (parse_u64("--threads", optarg, 1, 256, &v, err))
                 return 2;
             cli->threads = (unsigned)v;
+            break;
+        case O_APPLY:
+            if (parse_u64("--apply-threads", optarg, 1, HM_SYNC_APPLY_THREADS_MAX, &v, err))
+                return 2;
+            cli->apply_threads = (unsigned)v;
             break;
         case O_CHUNK:
             if (parse_u64("--chunk-rows", optarg, 1, 100000000ULL, &cli->chunk_rows, err))
@@ -293,7 +301,7 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
         return 2;
     }
     if (strcmp(cli->command, "verify") == 0) {
-        if (cli->mode || cli->write_method || cli->target_capacity || cli->n_skip) {
+        if (cli->mode || cli->write_method || cli->target_capacity || cli->n_skip || cli->apply_threads) {
             hm_err_set(err, HM_EUSAGE, "hotmig verify takes --source, --target, --include, --exclude, --threads, "
                                        "--chunk-rows, --max-rows-per-sec, --fix-sql, --json and --progress");
             return 2;
@@ -308,7 +316,8 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
     }
     if (strcmp(cli->command, "status") == 0 || strcmp(cli->command, "finish") == 0 ||
         strcmp(cli->command, "stop") == 0) {
-        if (src || tgt || cli->n_include || cli->n_exclude || cli->mode || cli->threads || cli->n_skip) {
+        if (src || tgt || cli->n_include || cli->n_exclude || cli->mode || cli->threads || cli->n_skip ||
+            cli->apply_threads) {
             hm_err_set(err, HM_EUSAGE, "hotmig %s takes --state-dir DIR (and --json, --timeout S) only: the task's "
                                        "other settings are in DIR", cli->command);
             return 2;
@@ -325,8 +334,8 @@ int hm_cli_parse(hm_cli *cli, int argc, char **argv, FILE *out, hm_err *err)
     }
     if (strcmp(cli->command, "check") == 0 &&
         (cli->chunk_rows || cli->max_rows_per_sec || cli->write_method || cli->progress ||
-         cli->defer_indexes)) {
-        hm_err_set(err, HM_EUSAGE, "--chunk-rows, --max-rows-per-sec, --write-method, --defer-indexes and --progress "
+         cli->defer_indexes || cli->apply_threads)) {
+        hm_err_set(err, HM_EUSAGE, "--chunk-rows, --max-rows-per-sec, --write-method, --defer-indexes, --apply-threads and --progress "
                                    "belong to hotmig migrate");
         return 2;
     }

@@ -20,6 +20,7 @@ typedef struct hm_cli {
     const char **include, **exclude; /* arrays owned, strings borrowed from argv */
     size_t n_include, n_exclude;
     unsigned threads;
+    unsigned apply_threads;    /* --apply-threads, 0: not given (the engine's default) */
     unsigned long long chunk_rows, max_rows_per_sec;
     hm_write_method write_method;
     hm_defer_indexes defer_indexes;

@@ -167,6 +167,7 @@ static int run_sync(hm_cli *cli, run_ctx *x, hm_err *err)
     o.progress_interval_ms = hm_render_interval_ms(&x->r);
     o.paused = on_paused;
     o.paused_ud = x;
+    o.apply_threads = cli->apply_threads;
     if ((s = hm_sync_new(&o, err)) == NULL)
         return exit_code(err);
     g_sync = s;

@@ -175,6 +175,11 @@ static json_t *task_argv(const hm_cli *cli, hm_err *err)
         ADD("--threads");
         ADD(num);
     }
+    if (cli->apply_threads) {
+        snprintf(num, sizeof num, "%u", cli->apply_threads);
+        ADD("--apply-threads");
+        ADD(num);
+    }
     if (cli->chunk_rows) {
         snprintf(num, sizeof num, "%llu", cli->chunk_rows);
         ADD("--chunk-rows");

@@ -166,7 +166,14 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
         hm_err_set(err, HM_ENOMEM, "out of memory");
         return NULL;
     }
+    if (opts->apply_threads > HM_SYNC_APPLY_THREADS_MAX) {
+        free(s);
+        hm_err_set(err, HM_EUSAGE, "apply_threads must be from 1 to %d (0: the default)", HM_SYNC_APPLY_THREADS_MAX);
+        return NULL;
+    }
     s->o = *opts;
+    if (!s->o.apply_threads)
+        s->o.apply_threads = HM_SYNC_APPLY_THREADS_DEFAULT;
     hm_buf_init(&s->slow, (size_t)64 << 10);
     if (!s->o.max_group_trx)
         s->o.max_group_trx = 2000;
