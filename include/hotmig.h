@@ -244,7 +244,7 @@ typedef struct hm_sync_progress {
 
 typedef void (*hm_sync_progress_fn)(const hm_sync_progress *p, void *ud);
 
-#define HM_SYNC_APPLY_THREADS_DEFAULT 1
+#define HM_SYNC_APPLY_THREADS_DEFAULT 4
 #define HM_SYNC_APPLY_THREADS_MAX 64
 
 typedef struct hm_sync_opts {

@@ -157,7 +157,8 @@ static uint64_t hash_value(uint64_t h, const hm_binlog_value *v)
     }
 }
 
-void hm_sync_deps_row(hm_sync_deps *d, const hm_sync_deps_keydef *keys, size_t n, const hm_binlog_value *img)
+bool hm_sync_deps_row_keys(const hm_sync_deps_keydef *keys, size_t n, const hm_binlog_value *img,
+                           void (*emit)(void *ud, uint64_t key), void *ud)
 {
     for (size_t k = 0; k < n; k++) {
         const hm_sync_deps_keydef *kd = &keys[k];
@@ -166,15 +167,12 @@ void hm_sync_deps_row(hm_sync_deps *d, const hm_sync_deps_keydef *keys, size_t n
         bool null = false;
         for (unsigned c = 0; c < kd->ncols; c++) {
             const hm_binlog_value *v = &img[kd->cols[c]];
-            if (!v->present) {
-                /* other transactions give this row's value, which this image does not hold */
-                hm_sync_deps_barrier(d);
-                return;
-            }
+            if (!v->present)
+                return false; /* other transactions give this row's value, which this image does not hold */
             null = null || v->is_null;
         }
         if (!kd->exact) {  /* every row of the table gives the same: they all conflict */
-            hm_sync_deps_key(d, hm_sync_deps_hash(kd->db, kd->tbl, 0, NULL, 0));
+            emit(ud, hm_sync_deps_hash(kd->db, kd->tbl, 0, NULL, 0));
             continue;
         }
         if (null)
@@ -185,8 +183,20 @@ void hm_sync_deps_row(hm_sync_deps *d, const hm_sync_deps_keydef *keys, size_t n
         h = fnv(h, &kd->keyno, sizeof kd->keyno);
         for (unsigned c = 0; c < kd->ncols; c++)
             h = hash_value(h, &img[kd->cols[c]]);
-        hm_sync_deps_key(d, mix(h));
+        emit(ud, mix(h));
     }
+    return true;
+}
+
+static void emit_key(void *ud, uint64_t key)
+{
+    hm_sync_deps_key(ud, key);
+}
+
+void hm_sync_deps_row(hm_sync_deps *d, const hm_sync_deps_keydef *keys, size_t n, const hm_binlog_value *img)
+{
+    if (!hm_sync_deps_row_keys(keys, n, img, emit_key, d))
+        hm_sync_deps_barrier(d);
 }
 
 static size_t home(const hm_sync_deps *d, uint64_t key)
@@ -293,7 +303,7 @@ void hm_sync_deps_close(hm_sync_deps *d)
     d->open_seq = 0;
 }
 
-bool hm_sync_deps_ready(const hm_sync_deps *d, uint64_t seq)
+bool hm_sync_deps_ready_after(const hm_sync_deps *d, uint64_t seq, bool (*mine)(void *ud, uint64_t seq), void *ud)
 {
     const deps_trx *t;
     if (is_done(d, seq))
@@ -306,9 +316,14 @@ bool hm_sync_deps_ready(const hm_sync_deps *d, uint64_t seq)
     if (t->after_barrier && !is_done(d, t->after_barrier))
         return false;
     for (unsigned i = 0; i < t->npred; i++)
-        if (!is_done(d, t->preds[i]))
+        if (!is_done(d, t->preds[i]) && !(mine && mine(ud, t->preds[i])))
             return false;
     return true;
+}
+
+bool hm_sync_deps_ready(const hm_sync_deps *d, uint64_t seq)
+{
+    return hm_sync_deps_ready_after(d, seq, NULL, NULL);
 }
 
 void hm_sync_deps_done(hm_sync_deps *d, uint64_t seq)
@@ -331,6 +346,12 @@ void hm_sync_deps_done(hm_sync_deps *d, uint64_t seq)
 uint64_t hm_sync_deps_low_water(const hm_sync_deps *d)
 {
     return d->low;
+}
+
+bool hm_sync_deps_is_barrier(const hm_sync_deps *d, uint64_t seq)
+{
+    const deps_trx *t = slot(d, seq);
+    return t->seq == seq && t->barrier;
 }
 
 unsigned hm_sync_deps_inflight(const hm_sync_deps *d)

@@ -3,9 +3,8 @@
  * transactions, still in flight, a transaction must wait for before it may be applied on a
  * target connection of its own, and the low-water mark of what is committed.
  *
- * NOT WIRED INTO THE SYNC YET: sync.c applies in source order on its two lanes, as before. This
- * module is the pure part of the design (no I/O, no threads, no locks: its one user, the reader
- * thread, calls it under its own lock) so that it can be tested exhaustively on its own.
+ * The pure part of parallel apply (no I/O, no threads, no locks: its one user, sync/par.c, calls
+ * it under the pool's lock) so that it can be tested exhaustively on its own.
  *
  * A transaction is numbered (seq, from 1, in source commit order) when it is opened, is given
  * the conflict keys of the rows it touches while it is read, and is closed. Two transactions
@@ -80,6 +79,12 @@ typedef struct hm_sync_deps_keydef {
  * with a column missing from the image (a minimal image) makes the transaction a barrier. */
 void hm_sync_deps_row(hm_sync_deps *d, const hm_sync_deps_keydef *keys, size_t n, const hm_binlog_value *img);
 
+/* The keys hm_sync_deps_row would add, given to emit(ud, key) instead (no tracker: the reader
+ * gathers a transaction's keys before it takes the pool's lock). false when the image makes the
+ * transaction a barrier (a key column missing from it); the keys given so far then do not count. */
+bool hm_sync_deps_row_keys(const hm_sync_deps_keydef *keys, size_t n, const hm_binlog_value *img,
+                           void (*emit)(void *ud, uint64_t key), void *ud);
+
 /* Whether a transaction can be opened (fewer than window in flight). */
 bool hm_sync_deps_room(const hm_sync_deps *d);
 /* Opens the next transaction and returns its seq; only when room() and none is open. */
@@ -93,10 +98,17 @@ void hm_sync_deps_close(hm_sync_deps *d);
 
 /* Whether closed transaction seq may be applied now: every transaction it waits for is done. */
 bool hm_sync_deps_ready(const hm_sync_deps *d, uint64_t seq);
+/* As ready(), except that a predecessor not done for which mine(ud, pred) is true does not hold
+ * seq back: the caller applied it, uncommitted, on the connection it would apply seq on, so seq
+ * comes after it there and they commit together (then done() both). Barriers and the wait for a
+ * barrier are never waived. */
+bool hm_sync_deps_ready_after(const hm_sync_deps *d, uint64_t seq, bool (*mine)(void *ud, uint64_t seq), void *ud);
 /* Transaction seq (closed, ready) is committed on the target. Its keys are forgotten. */
 void hm_sync_deps_done(hm_sync_deps *d, uint64_t seq);
 /* The highest seq such that it and every transaction before it are done; 0 when none is. */
 uint64_t hm_sync_deps_low_water(const hm_sync_deps *d);
+/* Whether seq (in flight) is a barrier (asked, or past max_keys). */
+bool hm_sync_deps_is_barrier(const hm_sync_deps *d, uint64_t seq);
 /* Transactions opened and not done. */
 unsigned hm_sync_deps_inflight(const hm_sync_deps *d);
 

@@ -25,7 +25,10 @@
 
 #include "db/conn.h"
 #include "db/server.h"
+#include "db/sqlq.h"
+#include "util/buf.h"
 #include "sync/gtid.h"
+#include "sync/resume.h"
 #include "sync/state.h"
 #include "util/err.h"
 
@@ -70,8 +73,48 @@ static hm_code check_contains(const char *ckpt, const char *have_txt, const hm_c
     return rc;
 }
 
+/* A parallel apply's worker rows (sync/resume.h): their low-water mark is the checkpoint when it is
+ * ahead of the main one (*gtid: its GTID set, owned, NULL when not); transactions committed above
+ * it are known by position only, which another server does not share: refused. */
+static hm_code worker_rows(hm_conn *tgt, const hm_sync_state *st, char **gtid, hm_err *err)
+{
+    hm_sync_wstate *w = NULL;
+    hm_sync_wrow *rows;
+    hm_sync_resume plan;
+    size_t n = 0;
+    hm_code rc;
+    *gtid = NULL;
+    if (st->at.pos == 0) /* a failover already: the rows were folded then */
+        return HM_OK;
+    if ((rc = hm_sync_wstate_load(tgt, &w, &n, err)) != HM_OK)
+        return rc;
+    if (!(rows = calloc(n + 1, sizeof *rows))) {
+        hm_sync_wstate_free(w, n);
+        return hm_err_set(err, HM_ENOMEM, "out of memory");
+    }
+    rows[0].lwm = st->at;
+    rows[0].above = "";
+    for (size_t i = 0; i < n; i++) {
+        rows[i + 1].lwm = w[i].lwm;
+        rows[i + 1].above = w[i].above;
+    }
+    rc = hm_sync_resume_plan(rows, n + 1, 1u << 20, &plan, err);
+    if (rc == HM_OK && plan.nskip > 0)
+        rc = hm_err_set(err, HM_ESTATE, "the parallel apply had committed %zu transactions past its low-water mark "
+                        "when the old source stopped (hotmig_meta.sync_worker), known by their positions in the old "
+                        "source's binlog only: resume once with the old source (or stop the task with hotmig stop "
+                        "while it runs, which leaves none), else start over with an empty target", plan.nskip);
+    if (rc == HM_OK && plan.from_row > 0 && !(*gtid = strdup(w[plan.from_row - 1].gtid)))
+        rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+    hm_sync_resume_release(&plan);
+    free(rows);
+    hm_sync_wstate_free(w, n);
+    return rc;
+}
+
 static hm_code failover(hm_conn *src, hm_conn *tgt, hm_err *err)
 {
+    char *wgtid = NULL;
     hm_sync_state st;
     hm_sync_snaps snaps;
     hm_server_match m;
@@ -114,14 +157,34 @@ static hm_code failover(hm_conn *src, hm_conn *tgt, hm_err *err)
     hm_sync_snaps_release(&snaps);
     if (rc != HM_OK)
         goto out;
+    if ((rc = worker_rows(tgt, &st, &wgtid, err)) != HM_OK)
+        goto out;
     if ((rc = hm_conn_value(src, "SELECT @@global.gtid_binlog_pos", have, sizeof have, &found, err)) != HM_OK)
         goto out;
-    if ((rc = check_contains(st.gtid, have, src, err)) != HM_OK)
+    if ((rc = check_contains(wgtid ? wgtid : st.gtid, have, src, err)) != HM_OK)
         goto out;
+    if (wgtid) { /* the workers' mark is the checkpoint: its GTID set, the rows gone, at once */
+        hm_buf q;
+        hm_buf_init(&q, (size_t)16 << 20);
+        rc = hm_buf_adds(&q, "UPDATE `hotmig_meta`.`sync_state` SET binlog_file = '', binlog_pos = 0, gtid_set = ");
+        if (rc == HM_OK)
+            rc = hm_sqlq_str(&q, tgt->my, wgtid, strlen(wgtid));
+        if (rc == HM_OK)
+            rc = hm_buf_adds(&q, " WHERE id = 1");
+        if (rc != HM_OK)
+            rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+        if (rc == HM_OK && (rc = hm_conn_exec(tgt, "START TRANSACTION", err)) == HM_OK &&
+            (rc = hm_conn_execb(tgt, &q, err)) == HM_OK &&
+            (rc = hm_conn_exec(tgt, "DELETE FROM `hotmig_meta`.`sync_worker` WHERE id = 1", err)) == HM_OK)
+            rc = hm_conn_exec(tgt, "COMMIT", err);
+        hm_buf_release(&q);
+        goto out;
+    }
     /* from now on, the checkpoint is its GTID set */
     rc = hm_conn_exec(tgt, "UPDATE `hotmig_meta`.`sync_state` SET binlog_file = '', binlog_pos = 0 WHERE id = 1",
                       err);
 out:
+    free(wgtid);
     hm_sync_state_release(&st);
     return rc;
 }

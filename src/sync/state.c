@@ -23,6 +23,15 @@ static const char state_ddl[] =
     " updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)"
     ") ENGINE=InnoDB";
 
+static const char worker_ddl[] =
+    "CREATE TABLE IF NOT EXISTS `hotmig_meta`.`sync_worker` ("
+    " id TINYINT UNSIGNED NOT NULL, worker SMALLINT UNSIGNED NOT NULL,"
+    " lwm_file VARCHAR(255) NOT NULL, lwm_pos BIGINT UNSIGNED NOT NULL, gtid_set MEDIUMTEXT NOT NULL,"
+    " above MEDIUMTEXT NOT NULL,"
+    " trx_applied BIGINT UNSIGNED NOT NULL DEFAULT 0, rows_applied BIGINT UNSIGNED NOT NULL DEFAULT 0,"
+    " updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),"
+    " PRIMARY KEY (id, worker)) ENGINE=InnoDB";
+
 static uint64_t file_no(const char *f)
 {
     const char *dot = strrchr(f, '.');
@@ -89,7 +98,7 @@ hm_code hm_sync_state_load(hm_conn *tgt, hm_sync_state *st, hm_err *err)
                           tgt->addr);
     snprintf(st->start.file, sizeof st->start.file, "%s", run.binlog_file);
     st->start.pos = run.binlog_pos;
-    if ((rc = hm_conn_exec(tgt, state_ddl, err)) != HM_OK)
+    if ((rc = hm_conn_exec(tgt, state_ddl, err)) != HM_OK || (rc = hm_conn_exec(tgt, worker_ddl, err)) != HM_OK)
         return rc;
     if ((rc = hm_conn_query(tgt, "SELECT binlog_file, binlog_pos, gtid_set, phase, ddl_file, ddl_pos, "
                                  "trx_applied, rows_applied, final_file, final_pos, IFNULL(final_gtid, '') "
@@ -303,4 +312,126 @@ void hm_sync_snaps_release(hm_sync_snaps *s)
     }
     free(s->v);
     memset(s, 0, sizeof *s);
+}
+
+/* ---- hotmig_meta.sync_worker ---- */
+
+hm_code hm_sync_wstate_load(hm_conn *tgt, hm_sync_wstate **out, size_t *n, hm_err *err)
+{
+    MYSQL_RES *res = NULL;
+    MYSQL_ROW row;
+    hm_sync_wstate *v;
+    hm_code rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = hm_conn_query(tgt, "SELECT worker, lwm_file, lwm_pos, gtid_set, above, trx_applied, rows_applied FROM `hotmig_meta`.`sync_worker` "
+                                 "WHERE id = 1 ORDER BY worker", &res, err)) != HM_OK)
+        return rc;
+    v = calloc(mysql_num_rows(res) + 1, sizeof *v);
+    if (!v) {
+        mysql_free_result(res);
+        return hm_err_set(err, HM_ENOMEM, "out of memory");
+    }
+    while ((row = mysql_fetch_row(res)) != NULL) {
+        hm_sync_wstate *w = &v[*n];
+        w->worker = (unsigned)strtoul(row[0], NULL, 10);
+        snprintf(w->lwm.file, sizeof w->lwm.file, "%s", row[1]);
+        w->lwm.pos = strtoull(row[2], NULL, 10);
+        w->gtid = dup_or_empty(row[3]);
+        w->above = dup_or_empty(row[4]);
+        w->trx = strtoull(row[5], NULL, 10);
+        w->rows = strtoull(row[6], NULL, 10);
+        ++*n;
+        if (!w->gtid || !w->above) {
+            mysql_free_result(res);
+            hm_sync_wstate_free(v, *n);
+            *out = NULL;
+            *n = 0;
+            return hm_err_set(err, HM_ENOMEM, "out of memory");
+        }
+    }
+    mysql_free_result(res);
+    *out = v;
+    return HM_OK;
+}
+
+void hm_sync_wstate_free(hm_sync_wstate *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].gtid);
+        free(v[i].above);
+    }
+    free(v);
+}
+
+hm_code hm_sync_wstate_reset(hm_conn *tgt, unsigned workers, const hm_sync_pos *lwm, const char *gtid,
+                             const char *above0, hm_err *err)
+{
+    hm_code rc = hm_conn_exec(tgt, "DELETE FROM `hotmig_meta`.`sync_worker` WHERE id = 1", err);
+    for (unsigned w = 0; rc == HM_OK && w < workers; w++) {
+        MYSQL_BIND b[5];
+        unsigned long l1, l3, l4;
+        uint64_t pos = lwm->pos, wn = w;
+        memset(b, 0, sizeof b);
+        bind_u64(&b[0], &wn);
+        bind_str(&b[1], lwm->file, &l1);
+        bind_u64(&b[2], &pos);
+        bind_str(&b[3], gtid, &l3);
+        bind_str(&b[4], w == 0 && above0 ? above0 : "", &l4);
+        rc = run_once(tgt, "INSERT INTO `hotmig_meta`.`sync_worker` (id, worker, lwm_file, lwm_pos, gtid_set, above) "
+                           "VALUES (1, ?, ?, ?, ?, ?)", b, "writing a worker's checkpoint", err);
+    }
+    return rc;
+}
+
+MYSQL_STMT *hm_sync_wstate_prepare(hm_conn *tgt, hm_err *err)
+{
+    static const char sql[] = "UPDATE `hotmig_meta`.`sync_worker` SET lwm_file = ?, lwm_pos = ?, gtid_set = ?, "
+                              "above = ?, trx_applied = trx_applied + ?, rows_applied = rows_applied + ? "
+                              "WHERE id = 1 AND worker = ?";
+    MYSQL_STMT *st = mysql_stmt_init(tgt->my);
+    if (!st) {
+        hm_err_set(err, HM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (mysql_stmt_prepare(st, sql, sizeof sql - 1) != 0) {
+        hm_err_set(err, HM_ETARGET, "target %s: preparing a worker's checkpoint update: %s", tgt->addr,
+                   mysql_stmt_error(st));
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+hm_code hm_sync_wstate_save(MYSQL_STMT *stmt, unsigned worker, const hm_sync_pos *lwm, const char *gtid,
+                            const char *above, uint64_t trx, uint64_t rows, hm_err *err)
+{
+    MYSQL_BIND b[7];
+    unsigned long l0, l2, l3;
+    uint64_t pos = lwm->pos, wn = worker;
+    memset(b, 0, sizeof b);
+    bind_str(&b[0], lwm->file, &l0);
+    bind_u64(&b[1], &pos);
+    bind_str(&b[2], gtid, &l2);
+    bind_str(&b[3], above, &l3);
+    bind_u64(&b[4], &trx);
+    bind_u64(&b[5], &rows);
+    bind_u64(&b[6], &wn);
+    if (mysql_stmt_bind_param(stmt, b) != 0 || mysql_stmt_execute(stmt) != 0) {
+        unsigned e = mysql_stmt_errno(stmt);
+        return hm_err_set(err, e == 2006 || e == 2013 ? HM_ECONNECT : HM_ETARGET,
+                          "target: writing worker %u's checkpoint: %s (%u)", worker, mysql_stmt_error(stmt), e);
+    }
+    if (mysql_stmt_affected_rows(stmt) != 1)
+        return hm_err_set(err, HM_ESTATE, "target: worker %u's checkpoint row is gone (hotmig_meta.sync_worker)",
+                          worker);
+    return HM_OK;
+}
+
+hm_code hm_sync_wstate_zero(hm_conn *tgt, hm_err *err)
+{
+    return hm_conn_exec(tgt, "UPDATE `hotmig_meta`.`sync_worker` SET trx_applied = 0, rows_applied = 0 WHERE id = 1 "
+                             "AND (trx_applied <> 0 OR rows_applied <> 0)", err);
 }

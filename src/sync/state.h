@@ -8,6 +8,11 @@
  *               neither lose nor repeat a change. DDL cannot share a transaction with it: the
  *               DDL's position is recorded first (ddl_file/ddl_pos), so that a restart knows
  *               the statement may already have run.
+ *   sync_worker one row per parallel-apply worker (sync/par.h, sync/resume.h): the low-water mark
+ *               (file, position, GTID set) known at its last commit and the end positions of the
+ *               transactions it committed above it; each worker updates its own row in the target
+ *               transaction of what it applied, with its counts of transactions and rows since
+ *               the main checkpoint last counted them. Created with sync_state.
  *   The start comes from copy_run (the first snapshot); where a table was copied from a later
  *   snapshot (a resumed copy), hm_sync_snaps_load() reads each table's own snapshot from
  *   copy_chunk so that its changes up to there are not applied twice.
@@ -58,6 +63,29 @@ hm_code hm_sync_state_save(MYSQL_STMT *stmt, const hm_sync_pos *at, const char *
 hm_code hm_sync_state_set_ddl(hm_conn *tgt, const hm_sync_pos *ddl, hm_err *err);
 /* Records the finish: phase 'finished' and the final coordinates (autocommit). */
 hm_code hm_sync_state_finish(hm_conn *tgt, const hm_sync_pos *final, const char *gtid, hm_err *err);
+
+/* A worker's row of hotmig_meta.sync_worker. */
+typedef struct hm_sync_wstate {
+    unsigned worker;
+    hm_sync_pos lwm;
+    char *gtid, *above;      /* owned */
+    uint64_t trx, rows;      /* committed by the worker since the main checkpoint last counted */
+} hm_sync_wstate;
+
+/* Every worker row (*out: n rows, free with hm_sync_wstate_free). */
+hm_code hm_sync_wstate_load(hm_conn *tgt, hm_sync_wstate **out, size_t *n, hm_err *err);
+void hm_sync_wstate_free(hm_sync_wstate *v, size_t n);
+/* Replaces the rows (in the caller's transaction) by rows 0..workers-1 at lwm / gtid, worker 0's
+ * `above` above0 (NULL: ""), the others' "". workers 0: no rows. */
+hm_code hm_sync_wstate_reset(hm_conn *tgt, unsigned workers, const hm_sync_pos *lwm, const char *gtid,
+                             const char *above0, hm_err *err);
+/* A prepared update of one worker's row; run it with hm_sync_wstate_save(). */
+MYSQL_STMT *hm_sync_wstate_prepare(hm_conn *tgt, hm_err *err);
+hm_code hm_sync_wstate_save(MYSQL_STMT *stmt, unsigned worker, const hm_sync_pos *lwm, const char *gtid,
+                            const char *above, uint64_t trx, uint64_t rows, hm_err *err);
+/* The workers' counters to 0 (in the caller's transaction): the main checkpoint now counts what
+ * they committed (every worker idle). */
+hm_code hm_sync_wstate_zero(hm_conn *tgt, hm_err *err);
 
 /* Each table's own snapshot, where it is after the first one. */
 typedef struct hm_sync_snap {

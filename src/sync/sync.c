@@ -38,6 +38,9 @@
 #include "sync/ddl.h"
 #include "sync/feed.h"
 #include "sync/gtid.h"
+#include "sync/par.h"
+#include "sync/pkeys.h"
+#include "sync/resume.h"
 #include "sync/state.h"
 #include "sync/xa.h"
 #include "util/buf.h"
@@ -47,6 +50,14 @@
 #define FEED_BYTES ((size_t)32 << 20)
 #define GROUP_MAX_S 0.1        /* catching up: a group may gather this long */
 #define TAKE_MS 100
+/* parallel apply: transactions and bytes in flight at most, and the largest one buffered (a
+ * larger one is a barrier, streamed through the serial path) */
+#define PAR_WINDOW 256
+#define PAR_BYTES ((size_t)16 << 20)
+#define PAR_TRX_BYTES ((size_t)8 << 20)
+
+/* The reader's state in parallel mode (see "parallel apply" below). */
+enum { P_IDLE, P_BUF, P_PASS };
 
 
 /* A target connection with its applier and checkpoint statement. Two lanes take turns: while the
@@ -138,6 +149,22 @@ struct hm_sync {
      * applied by the appliers of earlier runs */
     hm_buf slow;
     uint64_t keyless_base;
+
+    /* parallel apply (sync/par.h), per run: NULL when serial */
+    hm_sync_par *par;
+    hm_conn meta;            /* the reader's own target connection (autocommit), for keys */
+    hm_sync_pkeys *pkeys;
+    hm_sync_ptrx *ptx;       /* P_BUF: the transaction being buffered */
+    size_t ptx_rows;         /* its row events */
+    int pmode;
+    uint64_t pseq;           /* P_PASS: the barrier's number */
+    uint64_t ddls, ddls_at;  /* DDL statements run; at the barrier's start */
+    hm_sync_trx_gtid pg;     /* the GTID of the transaction being read */
+    hm_sync_resume plan;     /* where the run started; the transactions it skips */
+    size_t nwrows;           /* worker rows found at the start */
+    unsigned par_inflight;   /* at the last look */
+    hm_binlog_value *kimg[2];
+    uint32_t kcap;
 
     /* a pause point asked for by hm_sync_pause_at (verification's common point): pause_file and
      * pause_pos are written before pause_req is set */
@@ -327,6 +354,11 @@ static uint64_t keyless_now(hm_sync *s)
 static uint64_t rows_now(hm_sync *s)
 {
     uint64_t rows = s->rows_base + s->xa.rows;
+    if (s->par) {
+        hm_sync_par_stats ps;
+        hm_sync_par_get_stats(s->par, &ps);
+        rows += ps.rows;
+    }
     for (int i = 0; i < 2; i++) {
         hm_sync_apply_stats st;
         if (!s->lanes[i].ap)
@@ -365,6 +397,9 @@ static hm_code commit_group(hm_sync *s, hm_err *err)
         return rc;
     rc = hm_sync_state_save(s->L->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
                             s->trx_base + s->trx_done, rows, err);
+    /* parallel: the workers are idle (a barrier, a pause, the finish): their counts are in these */
+    if (rc == HM_OK && s->par)
+        rc = hm_sync_wstate_zero(&s->L->tgt, err);
     if (rc != HM_OK)
         return rc;
     if ((rc = flight_wait(s, err)) != HM_OK)
@@ -394,6 +429,12 @@ static void open_group(hm_sync *s)
     }
 }
 
+/* Inside a source transaction: the serial path's, or one the parallel reader buffers. */
+static bool reader_in_trx(const hm_sync *s)
+{
+    return s->in_trx || (s->par && s->pmode != P_IDLE);
+}
+
 /* The pause point is reached when no source transaction is open and the handled events end at or
  * past it: everything through there is committed (with the checkpoint), then the callback runs
  * while nothing more is applied. */
@@ -401,11 +442,13 @@ static hm_code pause_if_due(hm_sync *s, hm_err *err)
 {
     hm_sync_pos at;
     hm_code rc;
-    if (!atomic_load(&s->pause_req) || s->in_trx)
+    if (!atomic_load(&s->pause_req) || reader_in_trx(s))
         return HM_OK;
     set_pos(&at, s->pause_file, s->pause_pos);
     if (hm_sync_pos_cmp(&s->pending, &at) < 0)
         return HM_OK;
+    if (s->par && (rc = hm_sync_par_drain(s->par, err)) != HM_OK)
+        return rc;
     if (s->group_open || hm_sync_pos_cmp(&s->committed, &s->pending) != 0) {
         open_group(s);
         if ((rc = commit_group_now(s, err)) != HM_OK)
@@ -468,8 +511,7 @@ static hm_code ddl_session(hm_sync *s, const hm_binlog_event *ev, hm_err *err)
 static hm_code plain_session(sync_lane *l, hm_err *err)
 {
     l->fk_checks = true;
-    return hm_conn_exec(&l->tgt, "SET NAMES binary, time_zone = '+00:00', autocommit = 0, "
-                                 "foreign_key_checks = 1", err);
+    return hm_conn_exec(&l->tgt, HM_SYNC_SESSION_SQL, err);
 }
 
 static hm_code set_fk_checks(hm_sync *s, bool on, hm_err *err)
@@ -534,6 +576,7 @@ static hm_code apply_ddl(hm_sync *s, const hm_binlog_event *ev, const hm_sync_dd
     }
     if ((rc = ddl_session(s, ev, err)) != HM_OK)
         return rc;
+    s->ddls++;
     if (mysql_real_query(s->L->tgt.my, ev->u.query.query.p, ev->u.query.query.len) != 0) {
         e = mysql_errno(s->L->tgt.my);
         if (!(tolerant && already_done_error(e))) {
@@ -1152,6 +1195,239 @@ static hm_code on_event(hm_sync *s, const hm_binlog_event *ev, const char *file,
     }
 }
 
+/* ---- parallel apply: the reader's side (sync/par.h) ----
+ *
+ *   P_IDLE --GTID--> P_BUF: GTID, BEGIN, TABLE_MAP and row events of selected tables with a
+ *                    NOT NULL unique key are buffered, their conflict keys gathered
+ *   P_BUF  --XID--> submitted to the pool (or skipped: committed before a crash, or nothing
+ *                   selected in it) --> P_IDLE
+ *   P_BUF / P_IDLE --anything else--> barrier: wait until the pool has committed everything
+ *                   before it, replay the buffered events through on_event (the serial path),
+ *                   --> P_PASS: every event goes to on_event until the transaction ends; its
+ *                   group is committed with the main checkpoint --> P_IDLE
+ * Events outside transactions that change nothing (rotate, format, heartbeats, GTID lists) go to
+ * on_event in P_IDLE.
+ */
+
+/* The barrier ends: committed with the main checkpoint, then done in the pool. */
+static hm_code par_pass_end(hm_sync *s, hm_err *err)
+{
+    hm_code rc;
+    bool ddl = s->ddls != s->ddls_at;
+    if ((s->group_open || hm_sync_pos_cmp(&s->committed, &s->pending) != 0) &&
+        (rc = commit_group_now(s, err)) != HM_OK)
+        return rc;
+    if ((rc = flight_wait(s, err)) != HM_OK)
+        return rc;
+    hm_sync_par_barrier_end(s->par, s->pseq, &s->pending, &s->pg, ddl);
+    if (ddl)
+        hm_sync_pkeys_forget_all(s->pkeys);
+    memset(&s->pg, 0, sizeof s->pg);
+    s->pmode = P_IDLE;
+    return HM_OK;
+}
+
+/* What is buffered, then ev, go through the serial path once the pool is drained. */
+static hm_code par_barrier(hm_sync *s, const hm_sync_entry *e, const hm_binlog_event *ev, hm_err *err)
+{
+    hm_code rc;
+    hm_sync_ptrx *t = s->ptx;
+    hm_sync_par_stats ps;
+    s->ptx = NULL;
+    if ((rc = hm_sync_par_barrier_begin(s->par, &s->pseq, err)) != HM_OK) {
+        hm_sync_ptrx_free(t);
+        return rc;
+    }
+    hm_sync_par_get_stats(s->par, &ps);
+    if (hm_sync_pos_cmp(&ps.lwm, &s->committed) > 0)
+        s->committed = ps.lwm;
+    s->pmode = P_PASS;
+    s->ddls_at = s->ddls;
+    if (t) {
+        size_t off = 0;
+        const uint8_t *raw;
+        uint32_t size;
+        uint64_t pos;
+        while (hm_sync_ptrx_next(t, &off, &raw, &size, &pos)) {
+            hm_binlog_event rev;
+            if ((rc = hm_binlog_event_decode(&s->fmt, raw, size, 0, &rev, err)) != HM_OK)
+                break;
+            rev.pos = pos;
+            if ((rc = on_event(s, &rev, e->file, pos + size, err)) != HM_OK)
+                break;
+        }
+        hm_sync_ptrx_free(t);
+        if (rc != HM_OK)
+            return rc;
+    }
+    if ((rc = on_event(s, ev, e->file, e->next_pos, err)) != HM_OK)
+        return rc;
+    return s->in_trx ? HM_OK : par_pass_end(s, err);
+}
+
+/* A row event in P_BUF: buffered with its keys (*simple), or not selected (nothing), or a
+ * reason for a barrier (*simple false). */
+static hm_code par_rows(hm_sync *s, const hm_sync_entry *e, const hm_binlog_event *ev, bool *simple, hm_err *err)
+{
+    const hm_binlog_table *t = hm_binlog_tables_get(&s->maps, ev->u.rows.table_id);
+    const hm_sync_deps_keydef *keys;
+    size_t nkeys;
+    unsigned max_col;
+    hm_binlog_rows_iter it;
+    bool more = true;
+    hm_code rc;
+    *simple = false;
+    if (!t)
+        return HM_OK; /* the serial path says what is wrong */
+    if (!selected(s, t->db, t->name) || before_table_snapshot(s, t->db, strlen(t->db), t->name, strlen(t->name))) {
+        *simple = true;
+        return HM_OK;
+    }
+    if (ev->u.rows.compressed || ev->u.rows.partial || hm_binlog_is_compressed(ev))
+        return HM_OK;
+    if ((rc = hm_sync_pkeys_get(s->pkeys, t->db, t->name, &keys, &nkeys, &max_col, err)) != HM_OK)
+        return rc;
+    if (!keys || max_col >= t->ncols)
+        return HM_OK;
+    if (t->ncols > s->kcap) {
+        for (int i = 0; i < 2; i++) {
+            hm_binlog_value *v = realloc(s->kimg[i], t->ncols * sizeof *v);
+            if (!v)
+                return hm_err_set(err, HM_ENOMEM, "out of memory");
+            s->kimg[i] = v;
+        }
+        s->kcap = t->ncols;
+    }
+    if (hm_binlog_rows_begin(&it, &s->fmt, ev, t, err) != HM_OK)
+        return HM_OK; /* the serial path fails it with its message */
+    for (;;) {
+        hm_binlog_value *b = ev->u.rows.action == HM_BINLOG_ROWS_WRITE ? NULL : s->kimg[0];
+        hm_binlog_value *a = ev->u.rows.action == HM_BINLOG_ROWS_DELETE ? NULL : s->kimg[1];
+        if (hm_binlog_rows_next(&it, b, a, &more, err) != HM_OK)
+            return HM_OK;
+        if (!more)
+            break;
+        if ((b && !hm_sync_deps_row_keys(keys, nkeys, b, hm_sync_ptrx_key, s->ptx)) ||
+            (a && !hm_sync_deps_row_keys(keys, nkeys, a, hm_sync_ptrx_key, s->ptx)))
+            return HM_OK;
+    }
+    if (hm_sync_ptrx_add(s->ptx, e->raw, e->size, ev->pos) != HM_OK)
+        return HM_OK; /* too large to buffer: streamed */
+    s->ptx_rows++;
+    *simple = true;
+    return HM_OK;
+}
+
+/* The buffered transaction ends at e: to the pool, or skipped. */
+static hm_code par_trx_end(hm_sync *s, const hm_sync_entry *e, hm_err *err)
+{
+    hm_sync_ptrx *t = s->ptx;
+    hm_code rc;
+    bool skip;
+    s->ptx = NULL;
+    set_pos(&t->end, e->file, e->next_pos);
+    t->gtid = s->pg;
+    t->fmt = s->fmt;
+    if ((rc = hm_sync_trx_gtid_add(s->gtid, &s->pg, err)) != HM_OK) {
+        hm_sync_ptrx_free(t);
+        return rc;
+    }
+    set_pos(&s->pending, e->file, e->next_pos);
+    s->pmode = P_IDLE;
+    memset(&s->pg, 0, sizeof s->pg);
+    skip = hm_sync_resume_skip(&s->plan, &t->end);
+    if (!skip)
+        s->trx_done++; /* a skipped one was counted by the worker that committed it */
+    if (s->ptx_rows == 0 || skip) {
+        rc = hm_sync_par_skip(s->par, &t->end, &t->gtid, err);
+        hm_sync_ptrx_free(t);
+        return rc;
+    }
+    return hm_sync_par_submit(s->par, t, err);
+}
+
+static hm_code par_event(hm_sync *s, const hm_sync_entry *e, const hm_binlog_event *ev, hm_err *err)
+{
+    hm_code rc;
+    bool simple;
+    if (s->pmode == P_PASS) {
+        if ((rc = on_event(s, ev, e->file, e->next_pos, err)) != HM_OK)
+            return rc;
+        return s->in_trx ? HM_OK : par_pass_end(s, err);
+    }
+    if (s->pmode == P_IDLE) {
+        switch (ev->kind) {
+        case HM_BINLOG_EV_MARIADB_GTID:
+        case HM_BINLOG_EV_MYSQL_GTID:
+            memset(&s->pg, 0, sizeof s->pg);
+            if (ev->kind == HM_BINLOG_EV_MARIADB_GTID) {
+                s->pg.kind = 1;
+                s->pg.domain = ev->u.mariadb_gtid.domain_id;
+                s->pg.server = ev->u.mariadb_gtid.server_id;
+                s->pg.seq = ev->u.mariadb_gtid.seq_no;
+                if (ev->u.mariadb_gtid.flags & 0x40) /* FL_PREPARED_XA */
+                    return par_barrier(s, e, ev, err);
+            } else if (!ev->u.mysql_gtid.anonymous) {
+                s->pg.kind = 2;
+                memcpy(s->pg.sid, ev->u.mysql_gtid.sid, 16);
+                s->pg.seq = (uint64_t)ev->u.mysql_gtid.gno;
+                s->pg.tag_len = ev->u.mysql_gtid.tag.len;
+                memcpy(s->pg.tag, ev->u.mysql_gtid.tag.p ? ev->u.mysql_gtid.tag.p : "", s->pg.tag_len);
+            }
+            if (!(s->ptx = hm_sync_ptrx_new(PAR_TRX_BYTES, HM_SYNC_PAR_MAX_KEYS)))
+                return hm_err_set(err, HM_ENOMEM, "out of memory");
+            s->ptx_rows = 0;
+            set_pos(&s->trx_start, e->file, ev->pos);
+            s->pmode = P_BUF;
+            if (hm_sync_ptrx_add(s->ptx, e->raw, e->size, ev->pos) != HM_OK)
+                return par_barrier(s, e, ev, err);
+            return HM_OK;
+        case HM_BINLOG_EV_FORMAT_DESCRIPTION:
+        case HM_BINLOG_EV_ROTATE:
+        case HM_BINLOG_EV_STOP:
+        case HM_BINLOG_EV_HEARTBEAT:
+        case HM_BINLOG_EV_PREVIOUS_GTIDS:
+        case HM_BINLOG_EV_GTID_LIST:
+        case HM_BINLOG_EV_BINLOG_CHECKPOINT:
+        case HM_BINLOG_EV_START_ENCRYPTION:
+        case HM_BINLOG_EV_ROWS_QUERY:
+        case HM_BINLOG_EV_UNKNOWN:
+            return on_event(s, ev, e->file, e->next_pos, err);
+        default:
+            return par_barrier(s, e, ev, err);
+        }
+    }
+    /* P_BUF */
+    switch (ev->kind) {
+    case HM_BINLOG_EV_QUERY:
+        if (!ev->u.query.compressed && ev->u.query.query.len == 5 && memcmp(ev->u.query.query.p, "BEGIN", 5) == 0 &&
+            hm_sync_ptrx_add(s->ptx, e->raw, e->size, ev->pos) == HM_OK)
+            return HM_OK;
+        return par_barrier(s, e, ev, err);
+    case HM_BINLOG_EV_TABLE_MAP: {
+        const hm_binlog_table *t;
+        if ((rc = hm_binlog_tables_put(&s->maps, &s->fmt, ev, &t, err)) != HM_OK)
+            return rc;
+        if (hm_sync_ptrx_add(s->ptx, e->raw, e->size, ev->pos) != HM_OK)
+            return par_barrier(s, e, ev, err);
+        return HM_OK;
+    }
+    case HM_BINLOG_EV_ROWS:
+        if ((rc = par_rows(s, e, ev, &simple, err)) != HM_OK)
+            return rc;
+        return simple ? HM_OK : par_barrier(s, e, ev, err);
+    case HM_BINLOG_EV_XID:
+        if (hm_sync_ptrx_add(s->ptx, e->raw, e->size, ev->pos) != HM_OK)
+            return par_barrier(s, e, ev, err);
+        return par_trx_end(s, e, err);
+    case HM_BINLOG_EV_HEARTBEAT:
+    case HM_BINLOG_EV_ROWS_QUERY:
+        return HM_OK;
+    default:
+        return par_barrier(s, e, ev, err);
+    }
+}
+
 /* The source's binlog end (and GTID state) now. */
 static hm_code source_end(hm_sync *s, hm_sync_pos *end, char *gtid, size_t gtidsz, hm_err *err)
 {
@@ -1257,6 +1533,21 @@ static void run_release(hm_sync *s)
     if (s->feed)
         hm_sync_feed_stop(s->feed);
     s->feed = NULL;
+    /* the workers first: a group they have not committed is rolled back */
+    hm_sync_par_stop(s->par);
+    s->par = NULL;
+    hm_sync_ptrx_free(s->ptx);
+    s->ptx = NULL;
+    s->pmode = P_IDLE;
+    hm_sync_pkeys_free(s->pkeys);
+    s->pkeys = NULL;
+    hm_conn_close(&s->meta);
+    hm_sync_resume_release(&s->plan);
+    for (int i = 0; i < 2; i++) {
+        free(s->kimg[i]);
+        s->kimg[i] = NULL;
+    }
+    s->kcap = 0;
     xa_close(s);
     /* a commit in flight ends first: its connection is the committer's until then */
     hm_sync_committer_free(s->committer);
@@ -1320,10 +1611,150 @@ static hm_code finish_now(hm_sync *s, hm_sync_result *res, hm_err *err)
     return HM_OK;
 }
 
+/* Where this run starts (sync/resume.h): the main checkpoint and the workers' rows of an earlier
+ * parallel run, as one plan; *from_gtid (owned) is the GTID set at its start. After a failover
+ * (a checkpoint at position 0, a GTID set alone) worker rows are positions in the old source's
+ * binlog: they are not read (hm_sync_failover refuses while they are ahead of the checkpoint). */
+static hm_code resume_plan(hm_sync *s, char **from_gtid, hm_err *err)
+{
+    hm_sync_wstate *w = NULL;
+    hm_sync_wrow *rows;
+    size_t n = 0;
+    hm_code rc;
+    if ((rc = hm_sync_wstate_load(&s->L->tgt, &w, &n, err)) != HM_OK)
+        return rc;
+    if (mysql_commit(s->L->tgt.my) != 0) {
+        hm_sync_wstate_free(w, n);
+        return hm_conn_fail(&s->L->tgt, "committing", err);
+    }
+    s->nwrows = n;
+    if (s->st.at.pos == 0)
+        n = 0;
+    if (!(rows = calloc(n + 1, sizeof *rows))) {
+        hm_sync_wstate_free(w, s->nwrows);
+        return hm_err_set(err, HM_ENOMEM, "out of memory");
+    }
+    rows[0].lwm = s->st.at;
+    rows[0].above = "";
+    for (size_t i = 0; i < n; i++) {
+        rows[i + 1].lwm = w[i].lwm;
+        rows[i + 1].above = w[i].above;
+        s->trx_base += w[i].trx; /* what the workers committed, counted once from here */
+        s->rows_base += w[i].rows;
+    }
+    rc = hm_sync_resume_plan(rows, n + 1, 1u << 20, &s->plan, err);
+    if (rc == HM_OK && !(*from_gtid = strdup(s->plan.from_row == 0 ? s->st.gtid : w[s->plan.from_row - 1].gtid)))
+        rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+    free(rows);
+    hm_sync_wstate_free(w, s->nwrows);
+    return rc;
+}
+
+/* The checkpoint rows made to say the plan's start in one target transaction: the main one at
+ * `from` when a worker's row was ahead of it, the workers' rows (one per worker of this run, none
+ * when serial) at `from`, worker 0's holding the skip set until the low-water mark passes it
+ * (else a second crash would forget them). Then, parallel, the pool. Serial with no worker rows
+ * and nothing to skip: nothing changes. */
+static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
+{
+    bool parallel = s->o.apply_threads > 1 || s->plan.nskip > 0;
+    unsigned nw = parallel ? s->o.apply_threads : 0;
+    hm_sync_par_opts po;
+    hm_buf above;
+    hm_code rc = HM_OK;
+    if (!parallel && s->nwrows == 0)
+        return HM_OK;
+    if (hm_sync_pos_cmp(&s->plan.from, &s->st.at) != 0 || s->trx_base != s->st.trx_applied ||
+        s->rows_base != s->st.rows_applied) {
+        if ((rc = hm_sync_state_save(s->L->ckpt, &s->plan.from, from_gtid, s->trx_base, s->rows_base, err)) != HM_OK)
+            return rc;
+        if (s->st.ddl.file[0] && (rc = hm_sync_state_set_ddl(&s->L->tgt, &s->st.ddl, err)) != HM_OK)
+            return rc;
+    }
+    hm_buf_init(&above, (size_t)64 << 20);
+    rc = hm_sync_resume_above(&above, &s->plan.from, s->plan.skip, s->plan.nskip, err);
+    if (rc == HM_OK)
+        rc = hm_sync_wstate_reset(&s->L->tgt, nw, &s->plan.from, from_gtid, above.len ? above.data : "", err);
+    hm_buf_release(&above);
+    if (rc != HM_OK)
+        return rc;
+    if (mysql_commit(s->L->tgt.my) != 0)
+        return hm_conn_fail(&s->L->tgt, "writing the workers' checkpoints", err);
+    if (!parallel)
+        return HM_OK;
+    if ((rc = hm_conn_open(&s->meta, &s->o.target, "target", 0, err)) != HM_OK)
+        return rc;
+    if (!(s->pkeys = hm_sync_pkeys_new(&s->meta, err)))
+        return err->code;
+    memset(&po, 0, sizeof po);
+    po.target = &s->o.target;
+    po.workers = nw;
+    po.window = PAR_WINDOW;
+    po.max_bytes = PAR_BYTES;
+    po.max_group_trx = s->o.max_group_trx;
+    po.lwm = s->plan.from;
+    po.lwm_gtid = from_gtid;
+    po.above0 = s->plan.skip;
+    po.nabove0 = s->plan.nskip;
+    po.cancel = &s->cancel;
+    if (!(s->par = hm_sync_par_start(&po, err)))
+        return err->code;
+    s->pmode = P_IDLE;
+    return HM_OK;
+}
+
+/* Parallel: a worker's error ends the run; the checkpoint and counters follow the pool. */
+static hm_code par_follow(hm_sync *s, hm_err *err)
+{
+    hm_sync_par_stats ps;
+    hm_code rc = hm_sync_par_error(s->par, err);
+    if (rc != HM_OK)
+        return rc;
+    hm_sync_par_get_stats(s->par, &ps);
+    if (s->pmode != P_PASS && !s->group_open && hm_sync_pos_cmp(&ps.lwm, &s->committed) > 0)
+        s->committed = ps.lwm;
+    s->trx_committed = s->trx_done > ps.inflight ? s->trx_done - ps.inflight : 0;
+    s->rows_committed = rows_now(s);
+    s->par_inflight = ps.inflight;
+    return HM_OK;
+}
+
+static bool par_busy(const hm_sync *s)
+{
+    return s->par_inflight > 0;
+}
+
+/* Stopped on request: once the workers have committed what they were given (a few seconds at
+ * most), the main checkpoint takes the low-water mark and the workers' rows say nothing above it,
+ * so that the task stops in one place (which a failover to another server needs). Else the rows
+ * stay as they are: the next start resumes from them, exactly as after a crash. */
+static void par_stop_clean(hm_sync *s)
+{
+    hm_err e;
+    hm_sync_par_stats ps;
+    unsigned nw = s->o.apply_threads;
+    if (s->pmode == P_PASS || s->group_open || !s->L->ckpt || !hm_sync_par_quiesce(s->par, 5.0))
+        return;
+    hm_sync_par_get_stats(s->par, &ps);
+    if (hm_sync_pos_cmp(&ps.lwm, &s->pending) != 0 || gtid_text(s, &e) != HM_OK)
+        return;
+    if (hm_sync_state_save(s->L->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
+                           s->trx_base + s->trx_done, rows_now(s), &e) == HM_OK &&
+        hm_sync_wstate_reset(&s->L->tgt, nw, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "", "", &e) == HM_OK &&
+        mysql_commit(s->L->tgt.my) == 0) {
+        s->committed = s->pending;
+        s->trx_committed = s->trx_done;
+        s->rows_committed = rows_now(s);
+    } else {
+        mysql_rollback(s->L->tgt.my);
+    }
+}
+
 static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
 {
     hm_code rc;
     hm_binlog_event ev;
+    char *from_gtid = NULL;
 
     hm_binlog_tables_init(&s->maps);
     hm_buf_init(&s->inflated, (size_t)1 << 30);
@@ -1364,14 +1795,16 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         s->phase = HM_SYNC_FINISHED;
         goto out;
     }
-    s->committed = s->pending = s->st.at;
+    if ((rc = resume_plan(s, &from_gtid, err)) != HM_OK)
+        goto out;
+    s->committed = s->pending = s->plan.from;
     s->prog_trx = s->trx_base; /* rates count this run's work, not the totals */
     s->prog_rows = s->rows_base;
     if ((s->gtid = hm_gtid_set_new()) == NULL) {
         rc = hm_err_set(err, HM_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = hm_gtid_set_parse(s->gtid, s->st.gtid, err)) != HM_OK)
+    if ((rc = hm_gtid_set_parse(s->gtid, from_gtid, err)) != HM_OK)
         goto out;
     if ((rc = gtid_text(s, err)) != HM_OK)
         goto out;
@@ -1396,6 +1829,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         rc = err->code;
         goto out;
     }
+    if ((rc = par_setup(s, from_gtid, err)) != HM_OK)
+        goto out;
     if ((rc = hm_conn_open(&s->mon, &s->o.source, "source", 0, err)) != HM_OK)
         goto out;
     {
@@ -1438,7 +1873,10 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
             s->phase = HM_SYNC_FINISHING;
             report(s, true, NULL);
         }
-        if (s->finishing && !s->in_trx && hm_sync_pos_cmp(&s->pending, &s->goal) >= 0) {
+        if (s->finishing && !reader_in_trx(s) && hm_sync_pos_cmp(&s->pending, &s->goal) >= 0) {
+            /* parallel: everything read is committed first; the main checkpoint then takes it */
+            if (s->par && (rc = hm_sync_par_drain(s->par, err)) != HM_OK)
+                goto out;
             rc = finish_now(s, res, err);
             goto out;
         }
@@ -1451,7 +1889,9 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
                 goto out;
             if ((rc = flight_wait(s, err)) != HM_OK)
                 goto out;
-            s->idle = !s->in_trx;
+            if (s->par && (rc = par_follow(s, err)) != HM_OK)
+                goto out;
+            s->idle = !reader_in_trx(s) && !(s->par && par_busy(s));
             report(s, false, NULL);
             continue;
         }
@@ -1474,14 +1914,16 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
             ev.pos = e->next_pos >= e->size ? e->next_pos - e->size : 0;
             if (ev.kind != HM_BINLOG_EV_HEARTBEAT && ev.timestamp)
                 s->last_ts = ev.timestamp;
-            rc = on_event(s, &ev, e->file, e->next_pos, err);
-            if (rc == HM_OK && !s->in_trx && ev.kind != HM_BINLOG_EV_HEARTBEAT)
+            rc = s->par ? par_event(s, e, &ev, err) : on_event(s, &ev, e->file, e->next_pos, err);
+            if (rc == HM_OK && !reader_in_trx(s) && ev.kind != HM_BINLOG_EV_HEARTBEAT)
                 set_pos(&s->pending, e->file, e->next_pos);
         }
         free(e);
         if (rc != HM_OK)
             goto out;
         s->idle = false;
+        if (s->par && (rc = par_follow(s, err)) != HM_OK)
+            goto out;
         /* following, a group goes as soon as the commit before it is done (while it runs, the
          * group gathers what arrives: the target's fsyncs are shared); catching up, it gathers
          * up to GROUP_MAX_S */
@@ -1498,6 +1940,8 @@ out:
         hm_err ferr; /* the run ends with its own error; the commit in flight only moves the checkpoint */
         (void)flight_wait(s, &ferr);
     }
+    if (rc == HM_ECANCELLED && s->par)
+        par_stop_clean(s);
     if (rc == HM_ECANCELLED || (rc != HM_OK && !res->finished)) {
         snprintf(res->file, sizeof res->file, "%s", s->committed.file);
         res->pos = s->committed.pos;
@@ -1507,6 +1951,7 @@ out:
     res->rows_applied = s->rows_base + s->rows_committed;
     run_release(s);
     hm_buf_release(&s->gtid_txt);
+    free(from_gtid);
     return rc;
 }
 
