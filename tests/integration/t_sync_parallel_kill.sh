@@ -10,7 +10,8 @@
 #   audit      every source transaction also inserts one row (w, n) into the insert-only
 #              bank.audit (PRIMARY KEY (w, n)): writer w's n-th transaction.
 # The kills come at random delays (0.3 s to 3 s, from a seed printed at the start: IT_SEED=N
-# replays the same delays); after each, `hotmig resume` goes on from the checkpoint. Then the load
+# replays the same delays); after each, and 0 to 1.5 s of downtime (so that the next run starts
+# with a backlog that its workers apply in parallel), `hotmig resume` goes on from the checkpoint. Then the load
 # stops, the last resume runs and hotmig finish cuts over. Asserts:
 #   - every run was still running at its kill and had written nothing to stderr (hotmig's errors,
 #     ASan's reports); the target's audit count never went back and grew across at least 5 kills;
@@ -108,8 +109,11 @@ for k in $(seq 1 "$KILLS"); do
     sleep "$((delay / 10)).$((delay % 10))"
     it_kill9 "$k" "$pid"
     audit=$(hm_sql tgt "SELECT COUNT(*) FROM bank.audit" 2>/dev/null || echo 0)
-    echo "kill $k after $((delay / 10)).$((delay % 10)) s: $audit audit rows on the target"
+    # down for 0 to 1.5 s: the next run starts behind, with a backlog its workers share
+    down=$(( RANDOM % 16 ))
+    echo "kill $k after $((delay / 10)).$((delay % 10)) s: $audit audit rows on the target; down $((down / 10)).$((down % 10)) s"
     it_progress "$audit" "the target's audit count"
+    sleep "$((down / 10)).$((down % 10))"
 done
 echo "the target's audit count grew across $IT_GREW of $KILLS kills"
 [ "$IT_GREW" -ge 5 ] || it_fail "the sync moved on across only $IT_GREW of the kills"
