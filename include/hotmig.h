@@ -244,7 +244,7 @@ typedef struct hm_sync_progress {
 
 typedef void (*hm_sync_progress_fn)(const hm_sync_progress *p, void *ud);
 
-#define HM_SYNC_APPLY_THREADS_DEFAULT 4
+#define HM_SYNC_APPLY_THREADS_DEFAULT 4 /* at most: fewer when the target allows fewer than 32 connections */
 #define HM_SYNC_APPLY_THREADS_MAX 64
 
 typedef struct hm_sync_opts {

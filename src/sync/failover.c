@@ -28,6 +28,7 @@
 #include "db/sqlq.h"
 #include "util/buf.h"
 #include "sync/gtid.h"
+#include "sync/par.h"
 #include "sync/resume.h"
 #include "sync/state.h"
 #include "util/err.h"
@@ -98,7 +99,7 @@ static hm_code worker_rows(hm_conn *tgt, const hm_sync_state *st, char **gtid, h
         rows[i + 1].lwm = w[i].lwm;
         rows[i + 1].above = w[i].above;
     }
-    rc = hm_sync_resume_plan(rows, n + 1, 1u << 20, &plan, err);
+    rc = hm_sync_resume_plan(rows, n + 1, HM_SYNC_PAR_ABOVE_MAX, &plan, err);
     if (rc == HM_OK && plan.nskip > 0)
         rc = hm_err_set(err, HM_ESTATE, "the parallel apply had committed %zu transactions past its low-water mark "
                         "when the old source stopped (hotmig_meta.sync_worker), known by their positions in the old "

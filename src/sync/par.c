@@ -334,6 +334,25 @@ hm_code hm_sync_par_drain(hm_sync_par *p, hm_err *err)
     return rc;
 }
 
+hm_code hm_sync_par_lwm(hm_sync_par *p, hm_sync_pos *lwm, hm_buf *gtid, hm_err *err)
+{
+    hm_code rc = HM_OK;
+    pthread_mutex_lock(&p->mu);
+    if (p->txt_dirty) {
+        hm_buf_reset(&p->lwm_txt);
+        rc = hm_gtid_set_format(p->lwm_set, &p->lwm_txt, err);
+        p->txt_dirty = rc != HM_OK;
+    }
+    if (rc == HM_OK) {
+        *lwm = p->lwm;
+        hm_buf_reset(gtid);
+        if (hm_buf_add(gtid, p->lwm_txt.data ? p->lwm_txt.data : "", p->lwm_txt.len) != HM_OK)
+            rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+    }
+    pthread_mutex_unlock(&p->mu);
+    return rc;
+}
+
 bool hm_sync_par_quiesce(hm_sync_par *p, double seconds)
 {
     double until = hm_clock_now() + seconds;

@@ -28,6 +28,11 @@
 #include "sync/state.h"
 #include "util/buf.h"
 
+/* Transactions in flight at most (numbered and not committed), and so entries of a worker row's
+ * `above` list (worker 0 also carries a skip set after a crash, at most about twice that;
+ * sync/resume.h reads a row back with room for 8x). */
+#define HM_SYNC_PAR_WINDOW 256
+#define HM_SYNC_PAR_ABOVE_MAX (8 * HM_SYNC_PAR_WINDOW)
 /* Conflict keys one transaction may have (past it: a barrier). */
 #define HM_SYNC_PAR_MAX_KEYS 512
 
@@ -107,6 +112,8 @@ void hm_sync_par_barrier_end(hm_sync_par *p, uint64_t seq, const hm_sync_pos *en
                              bool ddl);
 /* Waits until everything submitted is committed. */
 hm_code hm_sync_par_drain(hm_sync_par *p, hm_err *err);
+/* The low-water mark and its GTID set's text (into gtid, reset first). */
+hm_code hm_sync_par_lwm(hm_sync_par *p, hm_sync_pos *lwm, hm_buf *gtid, hm_err *err);
 /* Stopping: waits up to `seconds` (cancel or not) for what was submitted to be committed; whether
  * it all was (and no worker failed). */
 bool hm_sync_par_quiesce(hm_sync_par *p, double seconds);

@@ -50,9 +50,8 @@
 #define FEED_BYTES ((size_t)32 << 20)
 #define GROUP_MAX_S 0.1        /* catching up: a group may gather this long */
 #define TAKE_MS 100
-/* parallel apply: transactions and bytes in flight at most, and the largest one buffered (a
- * larger one is a barrier, streamed through the serial path) */
-#define PAR_WINDOW 256
+/* parallel apply: bytes in flight at most (transactions: HM_SYNC_PAR_WINDOW), and the largest
+ * transaction buffered (a larger one is a barrier, streamed through the serial path) */
 #define PAR_BYTES ((size_t)16 << 20)
 #define PAR_TRX_BYTES ((size_t)8 << 20)
 
@@ -75,6 +74,7 @@ struct hm_sync {
     hm_sync_opts o;
     hm_select sel;
     atomic_bool cancel, finish_req, lock_source;
+    bool threads_default;    /* apply_threads was not given: the target may lower it */
     uint32_t server_id;
 
     /* one run */
@@ -163,6 +163,7 @@ struct hm_sync {
     hm_sync_resume plan;     /* where the run started; the transactions it skips */
     size_t nwrows;           /* worker rows found at the start */
     unsigned par_inflight;   /* at the last look */
+    hm_sync_pos main_at;     /* where the main checkpoint row is (committed) */
     hm_binlog_value *kimg[2];
     uint32_t kcap;
 
@@ -199,6 +200,7 @@ hm_sync *hm_sync_new(const hm_sync_opts *opts, hm_err *err)
         return NULL;
     }
     s->o = *opts;
+    s->threads_default = !s->o.apply_threads;
     if (!s->o.apply_threads)
         s->o.apply_threads = HM_SYNC_APPLY_THREADS_DEFAULT;
     hm_buf_init(&s->slow, (size_t)64 << 10);
@@ -377,7 +379,7 @@ static hm_code flight_wait(hm_sync *s, hm_err *err)
         return HM_OK;
     if ((rc = hm_sync_committer_wait(s->committer, err)) != HM_OK)
         return rc;
-    s->committed = s->flight.pos;
+    s->committed = s->main_at = s->flight.pos;
     s->trx_committed = s->flight.trx_done;
     s->rows_committed = s->flight.rows;
     if (s->snaps_active && hm_sync_pos_cmp(&s->committed, &s->snaps.last) >= 0)
@@ -1346,6 +1348,16 @@ static hm_code par_trx_end(hm_sync *s, const hm_sync_entry *e, hm_err *err)
     return hm_sync_par_submit(s->par, t, err);
 }
 
+/* Whether nothing is in flight in the pool now, and the transaction ending here is not one to skip. */
+static bool par_idle_now(hm_sync *s)
+{
+    hm_sync_par_stats ps;
+    hm_sync_par_get_stats(s->par, &ps);
+    s->par_inflight = ps.inflight;
+    /* the serial path does not look at the skip set: only past its last entry */
+    return ps.inflight == 0 && (s->plan.nskip == 0 || hm_sync_pos_cmp(&s->pending, &s->plan.skip[s->plan.nskip - 1]) >= 0);
+}
+
 static hm_code par_event(hm_sync *s, const hm_sync_entry *e, const hm_binlog_event *ev, hm_err *err)
 {
     hm_code rc;
@@ -1417,6 +1429,11 @@ static hm_code par_event(hm_sync *s, const hm_sync_entry *e, const hm_binlog_eve
             return rc;
         return simple ? HM_OK : par_barrier(s, e, ev, err);
     case HM_BINLOG_EV_XID:
+        /* following with nothing else to do (no backlog, the workers idle): applied on the serial
+         * path at once, its commit moving the main checkpoint (the lag is the serial path's) */
+        if (s->ptx_rows > 0 && s->par_inflight == 0 && hm_sync_feed_empty(s->feed) &&
+            par_idle_now(s))
+            return par_barrier(s, e, ev, err);
         if (hm_sync_ptrx_add(s->ptx, e->raw, e->size, ev->pos) != HM_OK)
             return par_barrier(s, e, ev, err);
         return par_trx_end(s, e, err);
@@ -1483,6 +1500,22 @@ static void measure_lag_bytes(hm_sync *s)
     }
 }
 
+/* Parallel, between barriers: the checkpoint reported is the workers' low-water mark and its
+ * GTID set (the main checkpoint row moves at barriers only). */
+static void par_checkpoint(hm_sync *s)
+{
+    hm_sync_pos lwm;
+    hm_err e;
+    if (!s->par || s->pmode == P_PASS || s->group_open || hm_sync_committer_busy(s->committer))
+        return;
+    if (hm_sync_par_lwm(s->par, &lwm, &s->gtid_txt, &e) == HM_OK) {
+        if (hm_sync_pos_cmp(&lwm, &s->committed) >= 0)
+            s->committed = lwm;
+    } else {
+        (void)gtid_text(s, &e);
+    }
+}
+
 static void report(hm_sync *s, bool force, const char *last_error)
 {
     hm_sync_progress p;
@@ -1490,6 +1523,7 @@ static void report(hm_sync *s, bool force, const char *last_error)
     uint64_t trx = s->trx_base + s->trx_committed, rows = s->rows_base + s->rows_committed;
     if (!s->o.progress || (!force && dt * 1000 < s->o.progress_interval_ms))
         return;
+    par_checkpoint(s);
     if (s->mon.my && now - s->last_lag_check >= 1.0) {
         measure_lag_bytes(s);
         s->last_lag_check = now;
@@ -1611,6 +1645,34 @@ static hm_code finish_now(hm_sync *s, hm_sync_result *res, hm_err *err)
     return HM_OK;
 }
 
+/* A run that lost its target connection may have left a transaction open on the server (a COMMIT
+ * still on its way through the network, say): it must end before this run reads where to start,
+ * or it could commit changes this run then applies again. A locking read of the checkpoint rows
+ * waits until no other transaction holds them; a wait that times out is retried as a lost
+ * connection is (the old session is dropped by the server in time). */
+static hm_code wait_earlier_runs(hm_sync *s, hm_err *err)
+{
+    static const char *const q[] = {
+        "SELECT id FROM `hotmig_meta`.`sync_state` WHERE id = 1 FOR UPDATE",
+        "SELECT worker FROM `hotmig_meta`.`sync_worker` WHERE id = 1 FOR UPDATE",
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        MYSQL_RES *res;
+        if (mysql_query(s->L->tgt.my, q[i]) != 0) {
+            unsigned e = mysql_errno(s->L->tgt.my);
+            if (e == 1205 || e == 1213)
+                return hm_err_set(err, HM_ECONNECT, "target %s: a transaction of an earlier run still holds the "
+                                  "sync's checkpoint (%u); retrying", s->L->tgt.addr, e);
+            return hm_conn_fail(&s->L->tgt, "reading the checkpoint", err);
+        }
+        if ((res = mysql_store_result(s->L->tgt.my)) != NULL)
+            mysql_free_result(res);
+    }
+    if (mysql_commit(s->L->tgt.my) != 0)
+        return hm_conn_fail(&s->L->tgt, "committing", err);
+    return HM_OK;
+}
+
 /* Where this run starts (sync/resume.h): the main checkpoint and the workers' rows of an earlier
  * parallel run, as one plan; *from_gtid (owned) is the GTID set at its start. After a failover
  * (a checkpoint at position 0, a GTID set alone) worker rows are positions in the old source's
@@ -1642,7 +1704,7 @@ static hm_code resume_plan(hm_sync *s, char **from_gtid, hm_err *err)
         s->trx_base += w[i].trx; /* what the workers committed, counted once from here */
         s->rows_base += w[i].rows;
     }
-    rc = hm_sync_resume_plan(rows, n + 1, 1u << 20, &s->plan, err);
+    rc = hm_sync_resume_plan(rows, n + 1, HM_SYNC_PAR_ABOVE_MAX, &s->plan, err);
     if (rc == HM_OK && !(*from_gtid = strdup(s->plan.from_row == 0 ? s->st.gtid : w[s->plan.from_row - 1].gtid)))
         rc = hm_err_set(err, HM_ENOMEM, "out of memory");
     free(rows);
@@ -1657,8 +1719,22 @@ static hm_code resume_plan(hm_sync *s, char **from_gtid, hm_err *err)
  * and nothing to skip: nothing changes. */
 static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
 {
-    bool parallel = s->o.apply_threads > 1 || s->plan.nskip > 0;
-    unsigned nw = parallel ? s->o.apply_threads : 0;
+    bool parallel;
+    unsigned nw;
+    if (s->threads_default) {
+        /* the default leaves most of a small target's connections to others: one worker per 8 */
+        char v[32];
+        bool found = false;
+        hm_code qrc = hm_conn_value(&s->L->tgt, "SELECT @@max_connections", v, sizeof v, &found, err);
+        if (qrc != HM_OK)
+            return qrc;
+        unsigned long mc = found ? strtoul(v, NULL, 10) : 0;
+        s->o.apply_threads = HM_SYNC_APPLY_THREADS_DEFAULT;
+        if (mc / 8 < s->o.apply_threads)
+            s->o.apply_threads = mc / 8 > 1 ? (unsigned)(mc / 8) : 1;
+    }
+    parallel = s->o.apply_threads > 1 || s->plan.nskip > 0;
+    nw = parallel ? s->o.apply_threads : 0;
     hm_sync_par_opts po;
     hm_buf above;
     hm_code rc = HM_OK;
@@ -1689,7 +1765,7 @@ static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
     memset(&po, 0, sizeof po);
     po.target = &s->o.target;
     po.workers = nw;
-    po.window = PAR_WINDOW;
+    po.window = HM_SYNC_PAR_WINDOW;
     po.max_bytes = PAR_BYTES;
     po.max_group_trx = s->o.max_group_trx;
     po.lwm = s->plan.from;
@@ -1724,15 +1800,16 @@ static bool par_busy(const hm_sync *s)
     return s->par_inflight > 0;
 }
 
-/* Stopped on request: once the workers have committed what they were given (a few seconds at
- * most), the main checkpoint takes the low-water mark and the workers' rows say nothing above it,
- * so that the task stops in one place (which a failover to another server needs). Else the rows
- * stay as they are: the next start resumes from them, exactly as after a crash. */
+/* The run ends (stopped on request, or the source lost, ...): once the workers have committed
+ * what they were given (a few seconds at most; at once when they failed), the main checkpoint
+ * takes the low-water mark and the workers' rows go (the next parallel start writes them anew),
+ * so that the task stops in one place, as a serial one does (a failover to another server needs
+ * it; so does anyone reading hotmig_meta.sync_state). Else the rows stay as they are: the next
+ * start resumes from them, exactly as after a crash. */
 static void par_stop_clean(hm_sync *s)
 {
     hm_err e;
     hm_sync_par_stats ps;
-    unsigned nw = s->o.apply_threads;
     if (s->pmode == P_PASS || s->group_open || !s->L->ckpt || !hm_sync_par_quiesce(s->par, 5.0))
         return;
     hm_sync_par_get_stats(s->par, &ps);
@@ -1740,9 +1817,9 @@ static void par_stop_clean(hm_sync *s)
         return;
     if (hm_sync_state_save(s->L->ckpt, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "",
                            s->trx_base + s->trx_done, rows_now(s), &e) == HM_OK &&
-        hm_sync_wstate_reset(&s->L->tgt, nw, &s->pending, s->gtid_txt.data ? s->gtid_txt.data : "", "", &e) == HM_OK &&
+        hm_sync_wstate_reset(&s->L->tgt, 0, &s->pending, "", "", &e) == HM_OK &&
         mysql_commit(s->L->tgt.my) == 0) {
-        s->committed = s->pending;
+        s->committed = s->main_at = s->pending;
         s->trx_committed = s->trx_done;
         s->rows_committed = rows_now(s);
     } else {
@@ -1783,6 +1860,16 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         rc = hm_conn_fail(&s->L->tgt, "committing", err);
         goto out;
     }
+    /* the checkpoint as it is once no earlier run's transaction holds it */
+    if ((rc = wait_earlier_runs(s, err)) != HM_OK)
+        goto out;
+    hm_sync_state_release(&s->st);
+    if ((rc = hm_sync_state_load(&s->L->tgt, &s->st, err)) != HM_OK)
+        goto out;
+    if (mysql_commit(s->L->tgt.my) != 0) {
+        rc = hm_conn_fail(&s->L->tgt, "committing", err);
+        goto out;
+    }
     if ((rc = hm_sync_xa_meta(&s->L->tgt, err)) != HM_OK) /* DDL: before anything is open */
         goto out;
     s->trx_base = s->st.trx_applied;
@@ -1797,7 +1884,7 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
     }
     if ((rc = resume_plan(s, &from_gtid, err)) != HM_OK)
         goto out;
-    s->committed = s->pending = s->plan.from;
+    s->committed = s->pending = s->main_at = s->plan.from;
     s->prog_trx = s->trx_base; /* rates count this run's work, not the totals */
     s->prog_rows = s->rows_base;
     if ((s->gtid = hm_gtid_set_new()) == NULL) {
@@ -1891,6 +1978,12 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
                 goto out;
             if (s->par && (rc = par_follow(s, err)) != HM_OK)
                 goto out;
+            if (s->par && s->pmode == P_IDLE && !par_busy(s) && hm_sync_pos_cmp(&s->main_at, &s->pending) != 0) {
+                /* idle: the main checkpoint catches up with what the workers committed */
+                open_group(s);
+                if ((rc = commit_group_now(s, err)) != HM_OK)
+                    goto out;
+            }
             s->idle = !reader_in_trx(s) && !(s->par && par_busy(s));
             report(s, false, NULL);
             continue;
@@ -1940,8 +2033,10 @@ out:
         hm_err ferr; /* the run ends with its own error; the commit in flight only moves the checkpoint */
         (void)flight_wait(s, &ferr);
     }
-    if (rc == HM_ECANCELLED && s->par)
+    if (rc != HM_OK && s->par)
         par_stop_clean(s);
+    if (s->par && rc != HM_OK)
+        par_checkpoint(s);
     if (rc == HM_ECANCELLED || (rc != HM_OK && !res->finished)) {
         snprintf(res->file, sizeof res->file, "%s", s->committed.file);
         res->pos = s->committed.pos;

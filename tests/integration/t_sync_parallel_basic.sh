@@ -34,6 +34,10 @@ INSERT INTO app.child SELECT seq, 1 + seq % 50, 0 FROM seq_1_to_500;
 " || it_fail "setup"
 
 it_sync_start "$D" "$HM_TEST_ROOT/run1.log" --include sbtest --include app --apply-threads 4
+for _ in $(seq 1 100); do
+    [ "$(hm_sql tgt "SELECT COUNT(*) FROM hotmig_meta.sync_worker" 2>/dev/null)" = 4 ] && break
+    sleep 0.1
+done
 it_eq "$(hm_sql tgt "SELECT COUNT(*) FROM hotmig_meta.sync_worker")" 4 "worker checkpoint rows"
 it_load_start 0 4
 it_audit_start 4 2
