@@ -67,7 +67,7 @@
 #   HOTMIG=/path/to/hotmig overrides the binary (default build-release/hotmig, else build/hotmig;
 #   build-release is set up and built when neither exists). Servers live under $HM_BENCH_ROOT
 #   (default /tmp/hm-sync-bench), removed after a successful run.
-#   About 10 min on 2 cores with every part (a short run: --backlog-seconds 20 --no-lag).
+#   About 8 min on 2 cores with every part (a short run: --backlog-seconds 20 --no-lag).
 set -uo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 1
