@@ -32,6 +32,9 @@
 #                            and reap it; fail if it had ended by itself or wrote to stderr
 #   it_progress N WHAT       a counter read after a kill: fail if N is below the last one;
 #                            IT_GREW counts the calls where it grew
+#   it_apply_threads         IT_APPLY: (--apply-threads $IT_APPLY_THREADS) (default 4), empty when
+#                            IT_APPLY_THREADS is set empty (hotmig's default) or hotmig has no
+#                            such flag (serial)
 
 set -uo pipefail
 IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -260,4 +263,14 @@ it_progress() {
     [ "$1" -ge "$IT_LAST" ] || it_fail "$2 went back from $IT_LAST to $1"
     [ "$1" -gt "$IT_LAST" ] && IT_GREW=$((IT_GREW + 1))
     IT_LAST=$1
+}
+IT_APPLY=()
+it_apply_threads() {
+    local n=${IT_APPLY_THREADS-4}
+    IT_APPLY=()
+    if [ -n "$n" ]; then
+        if "$HOTMIG" migrate --help 2>&1 | grep -q -- --apply-threads; then IT_APPLY=(--apply-threads "$n")
+        else echo "note: $HOTMIG has no --apply-threads: the apply is serial"; fi
+    fi
+    echo "apply: ${IT_APPLY[*]:-hotmig's default (no --apply-threads)}"
 }

@@ -14,13 +14,7 @@ it_start
 D=$HM_TEST_ROOT/state
 rm -rf "$D"
 
-APPLY=()
-threads=${IT_APPLY_THREADS-4}
-if [ -n "$threads" ]; then
-    if "$HOTMIG" migrate --help 2>&1 | grep -q -- --apply-threads; then APPLY=(--apply-threads "$threads")
-    else echo "note: $HOTMIG has no --apply-threads: the apply is serial"; fi
-fi
-echo "apply: ${APPLY[*]:-serial (no --apply-threads)}"
+it_apply_threads
 
 hm_sql src "CREATE DATABASE d;
 CREATE TABLE d.a (id INT PRIMARY KEY, w INT NOT NULL, v INT NOT NULL, s VARCHAR(30));
@@ -28,7 +22,7 @@ CREATE TABLE d.b (id INT PRIMARY KEY, c BIGINT NOT NULL);
 INSERT INTO d.a SELECT seq, 0, seq, CONCAT('s', seq) FROM test.seq_1_to_200;
 INSERT INTO d.b SELECT seq, 0 FROM test.seq_1_to_20" || it_fail "setup on the source"
 
-it_sync_start "$D" "$HM_TEST_ROOT/migrate.log" --include d "${APPLY[@]}"
+it_sync_start "$D" "$HM_TEST_ROOT/migrate.log" --include d "${IT_APPLY[@]}"
 mpid=$IT_MPID
 
 # writer W: its rows of d.a (ids W*100000 + n), updates of d.a's first rows and of d.b's 20 rows
