@@ -1,8 +1,8 @@
 /*
  * sync/resume.h: where a parallel apply resumes after a crash, and which transactions it skips
- * there (issue 14 item 2). NOT WIRED INTO THE SYNC YET: today's sync has one checkpoint row
- * (sync/state.h) and resumes from it; this is the pure part of the planned one-row-per-worker
- * checkpoint, tested on its own.
+ * there (issue 14 item 2): the pure part of the one-row-per-worker checkpoint (rows in
+ * hotmig_meta.sync_worker, sync/state.h; written by sync/par.c; read by every start of sync.c,
+ * with the main checkpoint as one more row with nothing above it), tested on its own.
  *
  * The plan: worker w commits each source transaction it applied together with an update of its
  * own checkpoint row (no other connection writes that row, so commits of different workers never

@@ -13,8 +13,16 @@
  * source order. hm_sync_run() retries a run that lost a connection, from the checkpoint, with
  * backoff.
  *
+ * Parallel apply (apply_threads > 1, or a start with transactions to skip): the reader buffers
+ * plain row transactions of keyed tables and hands them to the pool of sync/par.h; everything
+ * else is a barrier that goes through the serial path above once the pool has committed all
+ * before it (see "parallel apply: the reader's side" below). Every start, serial or not, plans
+ * from the main checkpoint and the workers' rows (resume_plan, par_setup).
+ *
  * Owns, per run, the lanes (target connection, applier, checkpoint statement each), the
- * committer, the monitor connection, the feed, the table maps, the GTID set and its text.
+ * committer, the monitor connection, the feed, the table maps, the GTID set and its text; in
+ * parallel mode also the pool, the reader's own target connection and key definitions, and the
+ * transaction being buffered.
  */
 #include <mysql.h>
 #include <stdatomic.h>
