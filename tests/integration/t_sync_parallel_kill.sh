@@ -6,7 +6,9 @@
 #   transfers  4 writers, each transaction moves an amount from one of 100 accounts to another
 #              (bank.accounts; the total stays 100000), so transactions conflict on rows;
 #   inserts    2 writers, each transaction inserts a row into bank.items (with a STORED generated
-#              column) or bank.notes (one per writer), independent of everything else;
+#              column) or bank.notes1/notes2 (one per writer), independent of everything else but
+#              for notes2's foreign key: its rows reference the newest item of the other writer (a
+#              dependency that only the foreign key links: applied before its parent, it fails);
 #   audit      every source transaction also inserts one row (w, n) into the insert-only
 #              bank.audit (PRIMARY KEY (w, n)): writer w's n-th transaction.
 # The kills come at random delays (0.3 s to 3 s, from a seed printed at the start: IT_SEED=N
@@ -43,7 +45,8 @@ INSERT INTO bank.accounts (id, balance) SELECT seq, 1000 FROM test.seq_1_to_100;
 CREATE TABLE bank.items (id BIGINT PRIMARY KEY, w INT NOT NULL, qty INT NOT NULL,
     total BIGINT AS (qty * 3) STORED, tag VARCHAR(40), UNIQUE KEY (tag));
 CREATE TABLE bank.notes1 (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(1000) NOT NULL);
-CREATE TABLE bank.notes2 LIKE bank.notes1;
+CREATE TABLE bank.notes2 (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(1000) NOT NULL,
+    item_id BIGINT NULL, FOREIGN KEY (item_id) REFERENCES bank.items (id));
 CREATE TABLE bank.audit (w INT NOT NULL, n INT NOT NULL, kind CHAR(1) NOT NULL,
     at DATETIME(6) NOT NULL DEFAULT NOW(6), PRIMARY KEY (w, n))" || it_fail "setup on the source"
 
@@ -69,9 +72,15 @@ COMMIT;"
 INSERT INTO bank.items (id, w, qty, tag) VALUES ($((w * 10000000 + n)), $w, $((RANDOM % 1000)), 'w$w-n$n');
 INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'I');
 COMMIT;"
+        elif [ "$w" -eq 6 ]; then
+            echo "BEGIN;
+INSERT INTO bank.notes2 (body, item_id) VALUES (REPEAT('n$n ', $((1 + RANDOM % 40))),
+    (SELECT MAX(id) FROM bank.items WHERE w = 5));
+INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'N');
+COMMIT;"
         else
             echo "BEGIN;
-INSERT INTO bank.notes$((w - 4)) (body) VALUES (REPEAT('n$n ', $((1 + RANDOM % 40))));
+INSERT INTO bank.notes1 (body) VALUES (REPEAT('n$n ', $((1 + RANDOM % 40))));
 INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'N');
 COMMIT;"
         fi
@@ -136,6 +145,7 @@ echo "the source committed $n_src transactions: $(hm_sql src "SELECT GROUP_CONCA
 it_eq "$(hm_sql src "SELECT COUNT(*) FROM (SELECT w FROM bank.audit GROUP BY w HAVING MAX(n) <> COUNT(*)) x")" 0 \
     "writers with a gap on the source (an open transaction cut by the stop?)"
 it_eq "$(hm_sql src "SELECT SUM(balance) FROM bank.accounts")" 100000 "the source's total"
+[ "$(hm_sql src "SELECT COUNT(item_id) FROM bank.notes2")" -ge 100 ] || it_fail "too few rows of notes2 reference an item"
 
 "$HOTMIG" resume --state-dir "$D" --progress lines >"$HM_TEST_ROOT/final.log" 2>&1 &
 pid=$!
