@@ -56,6 +56,8 @@
 #define PAR_GROUP_S 0.1       /* a worker's group gathers this long at most while a backlog waits */
 #define PAR_RETRIES 8
 #define PAR_MAPS_MAX 512      /* table maps a worker keeps before it starts afresh */
+#define PAR_TAKE_SCAN 256     /* queued transactions a worker looks at for one it may take: past
+                                 them, it commits what it holds (bounded work under the lock) */
 
 /* ---- buffered transactions ---- */
 
@@ -401,7 +403,8 @@ static bool in_my_group(void *ud, uint64_t seq)
 static hm_sync_ptrx *take(hm_sync_par *p, par_worker *w)
 {
     hm_sync_ptrx **pp = &p->q_head, *t, *prev = NULL;
-    for (; (t = *pp) != NULL; prev = t, pp = &t->next) {
+    unsigned looked = 0;
+    for (; (t = *pp) != NULL && looked++ < PAR_TAKE_SCAN; prev = t, pp = &t->next) {
         if (!hm_sync_deps_ready_after(p->deps, t->seq, w->ngroup ? in_my_group : NULL, w))
             continue;
         p->ring[t->seq % p->window].owner = w->no + 1;

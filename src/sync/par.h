@@ -31,10 +31,10 @@
 /* Transactions in flight at most (numbered and not committed), and so entries of a worker row's
  * `above` list (worker 0 also carries a skip set after a crash, at most about twice that;
  * sync/resume.h reads a row back with room for 8x). */
-#define HM_SYNC_PAR_WINDOW 256
+#define HM_SYNC_PAR_WINDOW 1024
 #define HM_SYNC_PAR_ABOVE_MAX (8 * HM_SYNC_PAR_WINDOW)
 /* Conflict keys one transaction may have (past it: a barrier). */
-#define HM_SYNC_PAR_MAX_KEYS 512
+#define HM_SYNC_PAR_MAX_KEYS 256
 
 /* The session of every connection that applies rows (sync.c's lanes too). */
 #define HM_SYNC_SESSION_SQL "SET NAMES binary, time_zone = '+00:00', autocommit = 0, foreign_key_checks = 1"

@@ -60,7 +60,7 @@
 #define TAKE_MS 100
 /* parallel apply: bytes in flight at most (transactions: HM_SYNC_PAR_WINDOW), and the largest
  * transaction buffered (a larger one is a barrier, streamed through the serial path) */
-#define PAR_BYTES ((size_t)16 << 20)
+#define PAR_BYTES ((size_t)8 << 20)
 #define PAR_TRX_BYTES ((size_t)8 << 20)
 
 /* The reader's state in parallel mode (see "parallel apply" below). */
@@ -171,6 +171,7 @@ struct hm_sync {
     hm_sync_resume plan;     /* where the run started; the transactions it skips */
     size_t nwrows;           /* worker rows found at the start */
     unsigned par_inflight;   /* at the last look */
+    double par_looked;       /* when */
     hm_sync_pos main_at;     /* where the main checkpoint row is (committed) */
     hm_binlog_value *kimg[2];
     uint32_t kcap;
@@ -2023,8 +2024,11 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         if (rc != HM_OK)
             goto out;
         s->idle = false;
-        if (s->par && (rc = par_follow(s, err)) != HM_OK)
-            goto out;
+        if (s->par && hm_clock_now() - s->par_looked >= 0.01) { /* not every event: the pool's lock */
+            s->par_looked = hm_clock_now();
+            if ((rc = par_follow(s, err)) != HM_OK)
+                goto out;
+        }
         /* following, a group goes as soon as the commit before it is done (while it runs, the
          * group gathers what arrives: the target's fsyncs are shared); catching up, it gathers
          * up to GROUP_MAX_S */
