@@ -272,5 +272,5 @@ it_apply_threads() {
         if "$HOTMIG" migrate --help 2>&1 | grep -q -- --apply-threads; then IT_APPLY=(--apply-threads "$n")
         else echo "note: $HOTMIG has no --apply-threads: the apply is serial"; fi
     fi
-    echo "apply: ${IT_APPLY[*]:-hotmig's default (no --apply-threads)}"
+    echo "apply: ${IT_APPLY[*]:-the default of hotmig (no --apply-threads)}"
 }
