@@ -5,10 +5,13 @@
 # under a write load that runs the whole time and mixes conflicting and independent transactions:
 #   transfers  4 writers, each transaction moves an amount from one of 100 accounts to another
 #              (bank.accounts; the total stays 100000), so transactions conflict on rows;
-#   inserts    2 writers, each transaction inserts a row into bank.items (with a STORED generated
-#              column) or bank.notes1/notes2 (one per writer), independent of everything else but
-#              for notes2's foreign key: its rows reference the newest item of the other writer (a
-#              dependency that only the foreign key links: applied before its parent, it fails);
+#   inserts    2 writers, independent of the transfers. Writer 6 inserts a row into bank.items
+#              (with a STORED generated column), then one into bank.notes2 that references the
+#              newest item by a foreign key (a link only the foreign key makes: applied before
+#              its parent, it fails). Writer 5 inserts a row into bank.tags (UNIQUE tag); then,
+#              after some rows of bank.notes1, takes that row's tag away (UPDATE); then gives the
+#              tag to a new row (INSERT): a link only the unique key's before and after images
+#              make (applied first, the INSERT fails);
 #   audit      every source transaction also inserts one row (w, n) into the insert-only
 #              bank.audit (PRIMARY KEY (w, n)): writer w's n-th transaction.
 # The kills come at random delays (0.3 s to 3 s, from a seed printed at the start: IT_SEED=N
@@ -44,6 +47,7 @@ CREATE TABLE bank.accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL, moves I
 INSERT INTO bank.accounts (id, balance) SELECT seq, 1000 FROM test.seq_1_to_100;
 CREATE TABLE bank.items (id BIGINT PRIMARY KEY, w INT NOT NULL, qty INT NOT NULL,
     total BIGINT AS (qty * 3) STORED, tag VARCHAR(40), UNIQUE KEY (tag));
+CREATE TABLE bank.tags (id INT PRIMARY KEY, tag VARCHAR(40) NOT NULL, UNIQUE KEY (tag));
 CREATE TABLE bank.notes1 (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(1000) NOT NULL);
 CREATE TABLE bank.notes2 (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(1000) NOT NULL,
     item_id BIGINT NULL, FOREIGN KEY (item_id) REFERENCES bank.items (id));
@@ -67,20 +71,33 @@ UPDATE bank.accounts SET balance = balance + IF(id = $a, -$amt, $amt), moves = m
 UPDATE bank.accounts SET balance = balance + IF(id = $a, -$amt, $amt), moves = moves + 1 WHERE id = $hi;
 INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'T');
 COMMIT;"
+        elif [ "$w" -eq 5 ] && [ $((n % 3)) -eq 1 ]; then
+            # rows of notes1 first, then gives up the unique tag of the item just before; the
+            # next transaction takes it again
+            echo "BEGIN;
+INSERT INTO bank.notes1 (body) SELECT CONCAT('n$n-', seq) FROM test.seq_1_to_$((20 + RANDOM % 40));
+UPDATE bank.tags SET tag = 'w$w-n$((n - 1))-moved' WHERE id = $((n - 1));
+INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'M');
+COMMIT;"
+        elif [ "$w" -eq 5 ] && [ $((n % 3)) -eq 2 ]; then
+            echo "BEGIN;
+INSERT INTO bank.tags (id, tag) VALUES ($n, 'w$w-n$((n - 2))');
+INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'R');
+COMMIT;"
+        elif [ "$w" -eq 5 ]; then
+            echo "BEGIN;
+INSERT INTO bank.tags (id, tag) VALUES ($n, 'w$w-n$n');
+INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'G');
+COMMIT;"
         elif [ $((n % 2)) -eq 0 ]; then
             echo "BEGIN;
 INSERT INTO bank.items (id, w, qty, tag) VALUES ($((w * 10000000 + n)), $w, $((RANDOM % 1000)), 'w$w-n$n');
 INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'I');
 COMMIT;"
-        elif [ "$w" -eq 6 ]; then
-            echo "BEGIN;
-INSERT INTO bank.notes2 (body, item_id) VALUES (REPEAT('n$n ', $((1 + RANDOM % 40))),
-    (SELECT MAX(id) FROM bank.items WHERE w = 5));
-INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'N');
-COMMIT;"
         else
             echo "BEGIN;
-INSERT INTO bank.notes1 (body) VALUES (REPEAT('n$n ', $((1 + RANDOM % 40))));
+INSERT INTO bank.notes2 (body, item_id) VALUES (REPEAT('n$n ', $((1 + RANDOM % 40))),
+    (SELECT MAX(id) FROM bank.items));
 INSERT INTO bank.audit (w, n, kind) VALUES ($w, $n, 'N');
 COMMIT;"
         fi
@@ -146,6 +163,7 @@ it_eq "$(hm_sql src "SELECT COUNT(*) FROM (SELECT w FROM bank.audit GROUP BY w H
     "writers with a gap on the source (an open transaction cut by the stop?)"
 it_eq "$(hm_sql src "SELECT SUM(balance) FROM bank.accounts")" 100000 "the source's total"
 [ "$(hm_sql src "SELECT COUNT(item_id) FROM bank.notes2")" -ge 100 ] || it_fail "too few rows of notes2 reference an item"
+[ "$(hm_sql src "SELECT COUNT(*) FROM bank.tags WHERE tag LIKE '%-moved'")" -ge 100 ] || it_fail "too few unique tags moved"
 
 "$HOTMIG" resume --state-dir "$D" --progress lines >"$HM_TEST_ROOT/final.log" 2>&1 &
 pid=$!
@@ -165,6 +183,7 @@ it_same "audit ids" "SELECT w, n, kind, at FROM bank.audit ORDER BY w, n"
 it_same "accounts" "SELECT * FROM bank.accounts ORDER BY id"
 it_same "items (generated column included)" "SELECT * FROM bank.items ORDER BY id"
 it_same "notes1" "SELECT * FROM bank.notes1 ORDER BY id"
+it_same "tags" "SELECT * FROM bank.tags ORDER BY id"
 it_same "notes2" "SELECT * FROM bank.notes2 ORDER BY id"
 it_same "tables of bank" "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'bank' ORDER BY 1"
 echo "all assertions passed"
