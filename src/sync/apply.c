@@ -115,6 +115,7 @@ typedef struct hm__slot {
 struct hm_sync_applier {
     hm_conn *tgt;
     bool session_ready;
+    size_t inline_cap;   /* hm_sync_applier_limit; 0: APPLY_INLINE_MAX */
     size_t inline_max;   /* bytes of values in one execute packet */
     size_t long_min;     /* values longer than this go by send_long_data */
     size_t piece;        /* bytes per send_long_data */
@@ -223,6 +224,12 @@ hm_sync_applier *hm_sync_applier_new(hm_conn *tgt, hm_err *err)
     a->tgt = tgt;
     hm_buf_init(&a->arena, APPLY_ARENA_MAX);
     return a;
+}
+
+void hm_sync_applier_limit(hm_sync_applier *a, size_t inline_max)
+{
+    a->inline_cap = inline_max < ((size_t)64 << 10) ? ((size_t)64 << 10) : inline_max;
+    a->session_ready = false; /* the limits are worked out again */
 }
 
 void hm_sync_applier_free(hm_sync_applier *a)
@@ -563,6 +570,8 @@ static hm_code session_setup(hm_sync_applier *a, hm_err *err)
         map = 1u << 20;
     /* a quarter of the packet for values, the rest for the statement's own overhead */
     a->inline_max = map / 4 < APPLY_INLINE_MAX ? map / 4 : APPLY_INLINE_MAX;
+    if (a->inline_cap && a->inline_max > a->inline_cap)
+        a->inline_max = a->inline_cap;
     a->long_min = a->inline_max / 4;
     a->piece = map / 2 < (1u << 20) ? map / 2 : (1u << 20);
     a->session_ready = true;

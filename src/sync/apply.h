@@ -97,6 +97,12 @@ hm_code hm_sync_apply_rows(hm_sync_applier *a, const hm_binlog_fmt *fmt, const h
 typedef void (*hm_sync_keyless_fn)(void *ud, const char *db, const char *table);
 void hm_sync_applier_on_keyless(hm_sync_applier *a, hm_sync_keyless_fn fn, void *ud);
 
+/* Caps the bytes of values sent inline in one statement (default 4 MiB, or a quarter of the
+ * server's max_allowed_packet; at least 64 KiB): what the applier's arena and the connection's
+ * buffers grow to. Several appliers at once (parallel apply) keep memory down with a smaller cap;
+ * larger values go by mysql_stmt_send_long_data() as usual. */
+void hm_sync_applier_limit(hm_sync_applier *a, size_t inline_max);
+
 /* Forgets the cached definition and statements of db.table (after DDL on it, or a rename). */
 void hm_sync_applier_forget(hm_sync_applier *a, const char *db, const char *table);
 /* Forgets everything (after DDL whose effect is not known, or a new target connection). */

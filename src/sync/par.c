@@ -55,6 +55,7 @@
 
 #define PAR_GROUP_S 0.1       /* a worker's group gathers this long at most while a backlog waits */
 #define PAR_RETRIES 8
+#define PAR_INLINE_MAX ((size_t)1 << 20) /* a worker's statement values inline (memory: N workers) */
 #define PAR_MAPS_MAX 512      /* table maps a worker keeps before it starts afresh */
 #define PAR_TAKE_SCAN 256     /* queued transactions a worker looks at for one it may take: past
                                  them, it commits what it holds (bounded work under the lock) */
@@ -677,6 +678,7 @@ static hm_code worker_open(par_worker *w, const hm_endpoint *target, hm_err *err
         return rc;
     if (!(w->ap = hm_sync_applier_new(&w->tgt, err)) || !(w->row = hm_sync_wstate_prepare(&w->tgt, err)))
         return err->code;
+    hm_sync_applier_limit(w->ap, PAR_INLINE_MAX);
     return HM_OK;
 }
 

@@ -34,7 +34,7 @@
 #define HM_SYNC_PAR_WINDOW 1024
 #define HM_SYNC_PAR_ABOVE_MAX (8 * HM_SYNC_PAR_WINDOW)
 /* Conflict keys one transaction may have (past it: a barrier). */
-#define HM_SYNC_PAR_MAX_KEYS 256
+#define HM_SYNC_PAR_MAX_KEYS 128
 
 /* The session of every connection that applies rows (sync.c's lanes too). */
 #define HM_SYNC_SESSION_SQL "SET NAMES binary, time_zone = '+00:00', autocommit = 0, foreign_key_checks = 1"

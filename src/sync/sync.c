@@ -56,6 +56,7 @@
 #include "util/err.h"
 
 #define FEED_BYTES ((size_t)32 << 20)
+#define FEED_BYTES_PAR ((size_t)8 << 20) /* parallel: the pool buffers transactions as well */
 #define GROUP_MAX_S 0.1        /* catching up: a group may gather this long */
 #define TAKE_MS 100
 /* parallel apply: bytes in flight at most (transactions: HM_SYNC_PAR_WINDOW), and the largest
@@ -1357,14 +1358,20 @@ static hm_code par_trx_end(hm_sync *s, const hm_sync_entry *e, hm_err *err)
     return hm_sync_par_submit(s->par, t, err);
 }
 
+/* Whether the reader is past every transaction the run skips (committed by an earlier run): only
+ * then may the serial path apply, or the main checkpoint alone say where the task is. */
+static bool skip_passed(const hm_sync *s)
+{
+    return s->plan.nskip == 0 || hm_sync_pos_cmp(&s->pending, &s->plan.skip[s->plan.nskip - 1]) >= 0;
+}
+
 /* Whether nothing is in flight in the pool now, and the transaction ending here is not one to skip. */
 static bool par_idle_now(hm_sync *s)
 {
     hm_sync_par_stats ps;
     hm_sync_par_get_stats(s->par, &ps);
     s->par_inflight = ps.inflight;
-    /* the serial path does not look at the skip set: only past its last entry */
-    return ps.inflight == 0 && (s->plan.nskip == 0 || hm_sync_pos_cmp(&s->pending, &s->plan.skip[s->plan.nskip - 1]) >= 0);
+    return ps.inflight == 0 && skip_passed(s);
 }
 
 static hm_code par_event(hm_sync *s, const hm_sync_entry *e, const hm_binlog_event *ev, hm_err *err)
@@ -1819,7 +1826,8 @@ static void par_stop_clean(hm_sync *s)
 {
     hm_err e;
     hm_sync_par_stats ps;
-    if (s->pmode == P_PASS || s->group_open || !s->L->ckpt || !hm_sync_par_quiesce(s->par, 5.0))
+    /* not before the skip set is passed: the workers' rows hold it (a second crash needs it) */
+    if (s->pmode == P_PASS || s->group_open || !s->L->ckpt || !skip_passed(s) || !hm_sync_par_quiesce(s->par, 5.0))
         return;
     hm_sync_par_get_stats(s->par, &ps);
     if (hm_sync_pos_cmp(&ps.lwm, &s->pending) != 0 || gtid_text(s, &e) != HM_OK)
@@ -1940,7 +1948,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
         }
     }
     rc = hm_sync_feed_start(&s->feed, &s->o.source, s->committed.file, s->committed.pos,
-                            s->gtid_txt.data ? s->gtid_txt.data : "", s->server_id, FEED_BYTES, err);
+                            s->gtid_txt.data ? s->gtid_txt.data : "", s->server_id,
+                            s->par ? FEED_BYTES_PAR : FEED_BYTES, err);
     if (rc != HM_OK)
         goto out;
     s->fmt = *hm_sync_feed_fmt0(s->feed);
@@ -1987,7 +1996,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
                 goto out;
             if (s->par && (rc = par_follow(s, err)) != HM_OK)
                 goto out;
-            if (s->par && s->pmode == P_IDLE && !par_busy(s) && hm_sync_pos_cmp(&s->main_at, &s->pending) != 0) {
+            if (s->par && s->pmode == P_IDLE && !par_busy(s) && skip_passed(s) &&
+                hm_sync_pos_cmp(&s->main_at, &s->pending) != 0) {
                 /* idle: the main checkpoint catches up with what the workers committed */
                 open_group(s);
                 if ((rc = commit_group_now(s, err)) != HM_OK)

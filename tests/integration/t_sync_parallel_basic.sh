@@ -5,7 +5,8 @@
 # and 4 audit writers (insert-only app.audit, each insert numbered per writer, plus updates of
 # app.t1/t2), DDL mid-stream (ADD COLUMN on a table being written, CREATE TABLE then rows, an index,
 # a keyless table's rows, a parent/child pair with a cascading foreign key), one kill -9 of hotmig
-# during the parallel apply and a resume, then hotmig finish. Asserts: the target holds one
+# during the parallel apply and a resume, a second kill -9 and a resume with --apply-threads 1,
+# then hotmig finish. Asserts: the target holds one
 # hotmig_meta.sync_worker row per worker (the parallel path ran); CHECKSUM TABLE and row counts
 # equal for every table; SHOW CREATE TABLE equal for the tables DDL changed; every audit row of the
 # source exactly once on the target (a change applied twice fails on its unique key, a lost one
@@ -67,6 +68,17 @@ ALTER TABLE sbtest.sbtest2 ADD COLUMN note VARCHAR(30) NULL;
 " || it_fail "DDL and changes on the source (2)"
 it_resume "$D" "$HM_TEST_ROOT/run2.log"
 it_wait_state "$D" syncing 60
+sleep 3
+# a second kill -9, then a resume with one worker: the skip set left by four workers is honoured
+# by a run of one (and its rows replace theirs)
+kill -9 "$IT_MPID" 2>/dev/null || { tail -20 "$HM_TEST_ROOT/run2.log"; it_fail "hotmig ended by itself before its second kill"; }
+wait "$IT_MPID" 2>/dev/null
+echo "second kill; the workers' rows:"
+hm_sql tgt "SELECT worker, lwm_file, lwm_pos, LEFT(above, 120) FROM hotmig_meta.sync_worker ORDER BY worker"
+"$HOTMIG" resume --state-dir "$D" --progress lines --apply-threads 1 >"$HM_TEST_ROOT/run3.log" 2>&1 &
+IT_MPID=$!
+IT_BG_PIDS+=("$IT_MPID")
+it_wait_state "$D" syncing 60
 # (a table created before a restart would fail the resume: hotmig resume compares the copy's table
 # list; see the README's known limits)
 hm_sql src "
@@ -75,13 +87,13 @@ CREATE TABLE app.fresh (id INT PRIMARY KEY, s VARCHAR(20) NOT NULL, UNIQUE KEY (
 INSERT INTO app.fresh SELECT seq, CONCAT('s', seq) FROM seq_1_to_300;
 UPDATE app.fresh SET s = CONCAT('t', id) WHERE id <= 100;
 " || it_fail "DDL and changes on the source (3)"
-sleep 4
+sleep 3
 it_load_stop
 n=$(it_audit_stop)
 echo "audit rows written: $n"
 [ "$n" -gt 100 ] || it_fail "the audit writers wrote only $n rows"
-"$HOTMIG" finish --state-dir "$D" --timeout 180 || { tail -20 "$HM_TEST_ROOT/run2.log"; it_fail "finish failed"; }
-wait "$IT_MPID" || { tail -20 "$HM_TEST_ROOT/run2.log"; it_fail "the resumed run did not exit 0"; }
+"$HOTMIG" finish --state-dir "$D" --timeout 180 || { tail -20 "$HM_TEST_ROOT/run3.log"; it_fail "finish failed"; }
+wait "$IT_MPID" || { tail -20 "$HM_TEST_ROOT/run3.log"; it_fail "the resumed run did not exit 0"; }
 grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$HM_TEST_ROOT"/run*.log && it_fail "sanitizer report in a run's log"
 
 it_checksums_equal sbtest
