@@ -3,17 +3,20 @@
 # how far it lags behind a steady write load, against MariaDB's own replication, in one run, on
 # the same sysbench data, one source and four durable targets on the same machine.
 #
-#   servers   one source and four targets (T1..T4), all with log_bin, binlog_format=ROW,
+#   servers   one source and five targets (T1..T5), all with log_bin, binlog_format=ROW,
 #             sync_binlog=1 and innodb_flush_log_at_trx_commit=1; the targets also with
 #             log_slave_updates=ON (a native replica binlogs what it applies, as hotmig's target
-#             does) and their own server_id (21..24). Checked at the start and at the end.
-#   data      sysbench tables in sbtest (TABLES x ROWS), plus the lag probe's table hb.t.
+#             does) and their own server_id (21..25). Checked at the start and at the end.
+#   data      sysbench tables in sbtest (TABLES x ROWS), the lag probe's table hb.t, and the
+#             hot-row table hot.sbtest1 (10 rows).
 #   copies    while the source is quiet, `hotmig migrate --mode full` copies it to T1..T3; each
 #             becomes a replica from the copy's snapshot coordinates (hotmig_meta.copy_run) with
 #             CHANGE MASTER TO ... MASTER_LOG_FILE/MASTER_LOG_POS. `hotmig migrate --mode
-#             full+incremental` copies it to T4 and follows the source (state "syncing").
+#             full+incremental` copies it to T4 (--apply-threads 1: one connection, in order) and
+#             to T5 (--apply-threads APPLY, default 4: parallel apply), each following the source
+#             (state "syncing"). A hotmig without --apply-threads: T4 only, without the flag.
 #   lag       steady state, LAG_SECONDS: sysbench oltp_write_only --rate=LAG_RATE (4 threads) on
-#             the source; T1 (native replica, serial, SQL thread running) and hotmig (T4) follow.
+#             the source; T1 (native replica, serial, SQL thread running) and hotmig (T4, T5) follow.
 #             Probe: one long-lived client inserts `INSERT INTO hb.t (ts) VALUES (NOW(6))` every
 #             20 ms on the source; on each target one long-lived client polls about every 2 ms
 #             `SELECT MAX(id), UNIX_TIMESTAMP(NOW(6)) FROM hb.t`. An id's lag is the time of the
@@ -22,6 +25,12 @@
 #             Afterwards all targets catch up, T1..T3 stop their SQL threads (IO threads go on)
 #             and `hotmig stop` stops hotmig (checkpoint kept): every contender starts the
 #             backlog from the same source position.
+#   hot rows  (--no-hot skips it) sysbench oltp_update_non_index, 4 threads, unthrottled,
+#             HOT_SECONDS on hot.sbtest1 of 10 rows: every writer updates the same 10 rows, all
+#             transactions conflict. hotmig T4 (1 connection) then T5 (APPLY connections), each
+#             from the same checkpoint: `hotmig resume`, timed until the target holds the source's
+#             rows (CHECKSUM TABLE) and a marker row written after the backlog, then `hotmig stop`.
+#             T1..T3 then apply it too (untimed), so that the backlog below starts level.
 #   backlog   sysbench oltp_write_only, 4 threads, unthrottled, BACKLOG_SECONDS on the source;
 #             its transactions are counted from the source's GTID sequence number.
 #   catch-up  one after the other, each on its own target, every server's dirty pages flushed
@@ -32,7 +41,7 @@
 #             each after its IO thread has read the whole backlog: START SLAVE SQL_THREAD, timed
 #             until Relay_Master_Log_File:Exec_Master_Log_Pos reaches the source's end (polled
 #             every 50 ms);
-#               hotmig               T4: `hotmig resume` in the background, then `hotmig finish`
+#               hotmig serial / parallel  T4 / T5: `hotmig resume` in the background, then `hotmig finish`
 #                                    once the resumed task runs and is syncing (a finish sent
 #                                    before the resume holds the task's lock finds no runner);
 #                                    timed from the resume's
@@ -40,24 +49,32 @@
 #                                    to the source's end at the request is applied, then cuts over).
 #             Rate = backlog transactions / seconds. After each, CHECKSUM TABLE of every table
 #             must equal the source's.
-#   goals     hotmig's catch-up rate >= 1.2x the best native parallel rate; hotmig's lag p99 < 25 ms.
+#   goals     (issue 14) hotmig --apply-threads APPLY's catch-up rate >= 2.0x the best native
+#             parallel rate; its lag p99 <= the native serial replica's p99 in the same run
+#             (ratio <= 1.00); on the hot rows, parallel not slower than one connection (rate
+#             ratio >= 1.00). Also printed: hotmig serial's ratios, and lag p99 < 25 ms.
 # Exit status 0 when the bench ran (goals met or not), 1 when something broke, 2 on a usage error.
 #
 # usage: bench/sync_catchup.sh [--tables N] [--rows N] [--backlog-seconds N] [--lag-seconds N]
-#                              [--lag-rate N] [--native-only] [--keep]
-#   defaults: 8 tables x 100000 rows, 60 s backlog, 30 s of lag measurement at 200 trx/s.
+#                              [--lag-rate N] [--native-only] [--keep] [--apply-threads N]
+#                              [--hot-seconds N] [--no-lag] [--no-hot] [--no-serial]
+#   defaults: 8 tables x 100000 rows, 60 s backlog, 30 s of lag measurement at 200 trx/s,
+#   --apply-threads 4 (0: no parallel contender), 20 s of hot-row backlog.
+#   --no-lag, --no-hot: skip the lag measurement, the hot-row workload. --no-serial: no hotmig
+#   serial contender (T4) in the lag and catch-up parts (the hot-row part keeps it).
 #   --native-only: MariaDB's replication alone (no T4, no hotmig sync). --keep: keep the servers'
 #   data and the logs (work/) after a successful run too.
 #   HOTMIG=/path/to/hotmig overrides the binary (default build-release/hotmig, else build/hotmig;
 #   build-release is set up and built when neither exists). Servers live under $HM_BENCH_ROOT
 #   (default /tmp/hm-sync-bench), removed after a successful run.
-#   About 7 min on 2 cores (6.5 min measured, on a shared machine).
+#   About 8 min on 2 cores with every part (a short run: --backlog-seconds 20 --no-lag).
 set -uo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 1
 
 bench_t0=$EPOCHREALTIME
 tables=8 rows=100000 backlog=60 lag_secs=30 lag_rate=200 native_only=0 keep=0
+apply=4 hot_secs=20 do_lag=1 do_hot=1 do_serial=1
 usage() { sed -n '/^# usage:/,/^#   About .* min/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -67,14 +84,20 @@ while [ $# -gt 0 ]; do
         --lag-seconds) lag_secs=${2:-}; shift 2 || usage ;;
         --lag-rate) lag_rate=${2:-}; shift 2 || usage ;;
         --native-only) native_only=1; shift ;;
+        --apply-threads) apply=${2:-}; shift 2 || usage ;;
+        --hot-seconds) hot_secs=${2:-}; shift 2 || usage ;;
+        --no-lag) do_lag=0; shift ;;
+        --no-hot) do_hot=0; shift ;;
+        --no-serial) do_serial=0; shift ;;
         --keep) keep=1; shift ;;
         -h|--help) usage ;;
         *) echo "unknown option: $1" >&2; usage ;;
     esac
 done
-for v in "$tables" "$rows" "$backlog" "$lag_secs" "$lag_rate"; do
-    [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "--tables/--rows/--backlog-seconds/--lag-seconds/--lag-rate: a number > 0" >&2; exit 2; }
+for v in "$tables" "$rows" "$backlog" "$lag_secs" "$lag_rate" "$hot_secs"; do
+    [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "--tables/--rows/--backlog-seconds/--lag-seconds/--lag-rate/--hot-seconds: a number > 0" >&2; exit 2; }
 done
+[[ $apply =~ ^[0-9]+$ ]] || { echo "--apply-threads: a number (0: no parallel contender)" >&2; exit 2; }
 
 # shellcheck source=lib.sh
 source bench/lib.sh
@@ -91,10 +114,32 @@ fi
 export HM_TEST_ROOT=${HM_BENCH_ROOT:-/tmp/hm-sync-bench}
 # shellcheck source-path=SCRIPTDIR source=../tests/harness/mariadb.sh
 source tests/harness/mariadb.sh
-targets=(t1 t2 t3 t4)
-[ "$native_only" -eq 1 ] && targets=(t1 t2 t3)
+# hotmig's contenders: T4 one connection in order, T5 --apply-threads $apply
+has_apply=0
+"$HOTMIG" migrate --help 2>&1 | grep -q -- --apply-threads && has_apply=1
+htargets=()
+declare -A hflags hdir hname hpid
+if [ "$native_only" -eq 0 ]; then
+    if [ "$has_apply" -eq 0 ]; then
+        say "bench: note: $HOTMIG has no --apply-threads: hotmig serial only, no hot-row part"
+        apply=0 do_hot=0 do_serial=1
+    fi
+    [ "$apply" -eq 0 ] && do_hot=0
+    if [ "$do_serial" -eq 1 ] || [ "$do_hot" -eq 1 ]; then
+        htargets+=(t4)
+        hflags[t4]=""
+        [ "$has_apply" -eq 1 ] && hflags[t4]="--apply-threads 1"
+        hname[t4]="hotmig serial"
+    fi
+    if [ "$apply" -gt 0 ]; then
+        htargets+=(t5)
+        hflags[t5]="--apply-threads $apply"
+        hname[t5]="hotmig --apply-threads $apply"
+    fi
+fi
+targets=(t1 t2 t3 "${htargets[@]}")
 WORK=$HM_TEST_ROOT/work
-STATE=$HM_TEST_ROOT/hotmig-state
+for n in "${htargets[@]}"; do hdir[$n]=$HM_TEST_ROOT/hotmig-state-$n; done
 ok=0 bg=()
 cleanup() {
     local p
@@ -161,6 +206,11 @@ sb() { # sysbench oltp_write_only on the source with the given options
         --mysql-user=root --mysql-password="$PW" --mysql-db=sbtest --tables="$tables" \
         --table-size="$rows" "$@"
 }
+hotsb() { # WORKLOAD options: sysbench on hot.sbtest1, 10 rows
+    local w=$1; shift
+    sysbench "$w" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$SP" --mysql-user=root \
+        --mysql-password="$PW" --mysql-db=hot --tables=1 --table-size=10 "$@"
+}
 src_end() { hm_sql src "SHOW MASTER STATUS" | cut -f1,2; }           # FILE<TAB>POS
 gtid_seq() { # the source's own GTID sequence number (domain 0, server 11)
     hm_sql src "SELECT @@gtid_binlog_pos" | tr ',' '\n' | sed -n 's/^0-11-//p'
@@ -204,12 +254,13 @@ wait_read() { # NAME FILE POS SECONDS: the IO thread has read up to FILE:POS
     die "$1: the IO thread did not read up to $2:$3 within $4 s (at $f:$p)"
 }
 
-hstatus() { "$HOTMIG" status --state-dir "$STATE" --json 2>/dev/null; }   # (JSON_INDENT(2))
-hstate() { hstatus | sed -n 's/^  "state": "\([^"]*\)",\{0,1\}$/\1/p'; }
-wait_hstate() { # STATE SECONDS PID: hotmig's task (run by PID) is in STATE and running
-    local i st out
+hstatus() { "$HOTMIG" status --state-dir "${hdir[$1]}" --json 2>/dev/null; }   # NAME (JSON_INDENT(2))
+hstate() { hstatus "$1" | sed -n 's/^  "state": "\([^"]*\)",\{0,1\}$/\1/p'; }
+wait_hstate() { # NAME STATE SECONDS PID: hotmig's task on NAME (run by PID) is in STATE and running
+    local i st out n=$1 hlog=$WORK/hotmig-$1.log
+    shift
     for i in $(seq 1 $(($2 * 50))); do
-        out=$(hstatus)
+        out=$(hstatus "$n")
         st=$(sed -n 's/^  "state": "\([^"]*\)",\{0,1\}$/\1/p' <<<"$out")
         [ "$st" = "$1" ] && grep -q '^  "running": true' <<<"$out" && return 0
         kill -0 "$3" 2>/dev/null || { wait "$3"; die "hotmig exited ($?) before its task was $1 (state '$st'): $(tail -5 "$hlog")"; }
@@ -218,10 +269,22 @@ wait_hstate() { # STATE SECONDS PID: hotmig's task (run by PID) is in STATE and 
     done
     die "hotmig's task was not $1 within $2 s (state '$st')"
 }
-hotmig_ckpt() { hm_sql t4 "SELECT binlog_file, binlog_pos FROM hotmig_meta.sync_state WHERE id = 1" 2>/dev/null; }
+hstart() { # NAME WHAT: `hotmig WHAT` (resume) of NAME's task in the background (pid in hpid[NAME])
+    "$HOTMIG" "$2" --state-dir "${hdir[$1]}" --progress lines >>"$WORK/hotmig-$1.log" 2>&1 &
+    hpid[$1]=$!
+    bg+=("$!")
+}
+hstop() { # NAME: hotmig stop of NAME's task; its run exits
+    "$HOTMIG" stop --state-dir "${hdir[$1]}" --timeout 120 >"$WORK/stop-$1.out" 2>&1 ||
+        { cat "$WORK/stop-$1.out" >&2; die "hotmig stop ($1) failed"; }
+    wait "${hpid[$1]}"
+    local rc=$?
+    [ "$rc" -eq 3 ] || say "   note: hotmig on $1 exited $rc after hotmig stop (documented: 3)"
+    [ "$(hstate "$1")" = stopped ] || die "hotmig's task on $1 is '$(hstate "$1")' after hotmig stop, not 'stopped'"
+}
 
 declare -A src_sum
-all_tables() { local t; for t in $(seq 1 "$tables"); do echo "sbtest.sbtest$t"; done; echo hb.t; }
+all_tables() { local t; for t in $(seq 1 "$tables"); do echo "sbtest.sbtest$t"; done; echo hb.t; echo hot.sbtest1; }
 source_checksums() { # remember the source's checksums (the source is quiet)
     local t
     for t in $(all_tables); do
@@ -236,7 +299,20 @@ verify() { # NAME CONTENDER: every table on the target equals the source
         [ "$sum" = "${src_sum[$t]}" ] || die "$2 left $t different on $1:" \
             "CHECKSUM TABLE $sum, source ${src_sum[$t]}"
     done
-    say "   $1 equals the source ($((tables + 1)) tables, CHECKSUM TABLE)"
+    say "   $1 equals the source ($((tables + 2)) tables, CHECKSUM TABLE)"
+}
+equal_now() { # NAME TABLE...: do these tables on NAME equal the source's now?
+    local n=$1 t
+    shift
+    for t in "$@"; do
+        [ "$(hm_sql "$n" "CHECKSUM TABLE $t" 2>/dev/null | cut -f2)" = "${src_sum[$t]}" ] || return 1
+    done
+}
+wait_equal() { # NAME SECONDS: until every table on NAME equals the source (quiet)
+    local i all
+    mapfile -t all < <(all_tables)
+    for i in $(seq 1 "$2"); do equal_now "$1" "${all[@]}" && return 0; sleep 1; done
+    die "$1 did not reach the source's data within $2 s"
 }
 
 settle() { # every server's buffer pool clean: no contender pays for the writes of the one before
@@ -302,13 +378,16 @@ hm_sql src "CREATE DATABASE hb; CREATE TABLE hb.t (id BIGINT AUTO_INCREMENT PRIM
     ts DATETIME(6) NOT NULL) ENGINE=InnoDB; INSERT INTO hb.t (ts) VALUES (NOW(6));
     CREATE DATABASE sbtest" || die "cannot create hb and sbtest on the source"
 sb --threads=2 prepare >"$WORK/prepare.log" 2>&1 || { tail "$WORK/prepare.log" >&2; die "sysbench prepare failed"; }
+hm_sql src "CREATE DATABASE hot" || die "cannot create hot on the source"
+hotsb oltp_update_non_index --threads=1 prepare >"$WORK/prepare-hot.log" 2>&1 ||
+    { tail "$WORK/prepare-hot.log" >&2; die "sysbench prepare (hot) failed"; }
 say "   $(elapsed "$t0" "$(now)") s"
 
 for n in t1 t2 t3; do
     say "== hotmig migrate --mode full to $n, then a native replica from the copy's snapshot"
     t0=$(now)
     "$HOTMIG" migrate --source "$(hm_uri src)" --target "$(hm_uri $n)" --mode full --include sbtest \
-        --include hb --progress none >"$WORK/copy-$n.log" 2>&1 \
+        --include hb --include hot --progress none >"$WORK/copy-$n.log" 2>&1 \
         || { tail -5 "$WORK/copy-$n.log" >&2; die "hotmig migrate --mode full to $n failed"; }
     read -r file pos <<<"$(hm_sql $n "SELECT binlog_file, binlog_pos FROM hotmig_meta.copy_run WHERE id = 1")"
     [[ -n $file && $pos =~ ^[0-9]+$ ]] || die "$n: no snapshot coordinates in hotmig_meta.copy_run"
@@ -320,25 +399,28 @@ for n in t1 t2 t3; do
         die "$n: START SLAVE failed"
     say "   copy $(elapsed "$t0" "$(now)") s, replica from $file:$pos"
 done
-hlog=$WORK/hotmig-migrate.log
-if [ "$native_only" -eq 0 ]; then
-    say "== hotmig migrate --mode full+incremental to t4"
+(umask 077 && echo "$PW" >"$WORK/pw") || die "cannot write $WORK/pw"
+for n in "${htargets[@]}"; do
+    say "== hotmig migrate --mode full+incremental ${hflags[$n]} to $n"
     t0=$(now)
     # the passwords by file: the state directory keeps no password, and hotmig resume replays the
-    # task's arguments, the password files included
-    (umask 077 && echo "$PW" >"$WORK/pw") || die "cannot write $WORK/pw"
-    "$HOTMIG" migrate --source "mysql://root@127.0.0.1:$SP" --target "mysql://root@127.0.0.1:$(hm_port t4)" \
+    # task's arguments, the password files and --apply-threads included
+    # shellcheck disable=SC2086 # hflags: words
+    "$HOTMIG" migrate --source "mysql://root@127.0.0.1:$SP" --target "mysql://root@127.0.0.1:$(hm_port $n)" \
         --source-password-file "$WORK/pw" --target-password-file "$WORK/pw" --mode full+incremental \
-        --include sbtest --include hb --state-dir "$STATE" --progress lines >"$hlog" 2>&1 &
-    mpid=$!
-    bg+=("$mpid")
-    wait_hstate syncing 600 "$mpid"
+        --include sbtest --include hb --include hot ${hflags[$n]} --state-dir "${hdir[$n]}" --progress lines \
+        >"$WORK/hotmig-$n.log" 2>&1 &
+    hpid[$n]=$!
+    bg+=("$!")
+    wait_hstate "$n" syncing 600 "${hpid[$n]}"
     say "   syncing after $(elapsed "$t0" "$(now)") s"
-fi
+done
 
 # ---- steady-state lag ---------------------------------------------------------------------------
 lagging=(t1)
-[ "$native_only" -eq 0 ] && lagging=(t1 t4)
+for n in "${htargets[@]}"; do [ "$n" = t4 ] && [ "$do_serial" -eq 0 ] || lagging+=("$n"); done
+declare -A lag
+if [ "$do_lag" -eq 1 ]; then
 say "== lag: sysbench oltp_write_only --rate=$lag_rate for $lag_secs s; probe on ${lagging[*]}"
 read -r file pos <<<"$(src_end)"
 wait_applied t1 "$file" "$pos" 60
@@ -373,11 +455,11 @@ for n in "${lagging[@]}"; do wait "${ppid[$n]}" || die "the probe poller on $n f
 wait "$lpid" || { tail "$WORK/lag-load.log" >&2; die "sysbench (lag load) failed"; }
 lag_tps=$(sed -n 's/.*transactions: *[0-9]* *(\([0-9.]*\) per sec.*/\1/p' "$WORK/lag-load.log")
 hm_sql src "SET time_zone = '+00:00'; SELECT id, UNIX_TIMESTAMP(ts) FROM hb.t WHERE id >= $first" >"$WORK/probe-ts"
-declare -A lag
 for n in "${lagging[@]}"; do
     lag[$n]=$(lag_stats "$WORK/probe-ts" "$WORK/poll-$n" "$first" "$last")
     say "   $n: p50 p99 max (ms) n skipped: ${lag[$n]}; $(wc -l <"$WORK/poll-$n") polls"
 done
+fi
 
 # ---- all targets at the same position; hotmig stopped ------------------------------------------
 say "== every target catches up to the source; T1..T3 stop their SQL threads, hotmig stops"
@@ -387,23 +469,49 @@ for n in t2 t3; do hm_sql $n "START SLAVE SQL_THREAD" || die "$n: START SLAVE SQ
 wait_applied t2 "$file" "$pos" 300
 wait_applied t3 "$file" "$pos" 300
 for n in t1 t2 t3; do hm_sql $n "STOP SLAVE SQL_THREAD" || die "$n: STOP SLAVE SQL_THREAD failed"; done
-if [ "$native_only" -eq 0 ]; then
-    for _ in $(seq 1 1200); do
-        read -r f p <<<"$(hotmig_ckpt)"
-        [ -n "$f" ] && pos_ge "$f" "$p" "$file" "$pos" && break
-        sleep 0.1
-    done
-    { [ -n "$f" ] && pos_ge "$f" "$p" "$file" "$pos"; } ||
-        die "hotmig's checkpoint (hotmig_meta.sync_state) did not reach the source's end $file:$pos in 120 s (at $f:$p)"
-    "$HOTMIG" stop --state-dir "$STATE" --timeout 120 >"$WORK/stop.out" 2>&1 ||
-        { cat "$WORK/stop.out" >&2; die "hotmig stop failed"; }
-    wait "$mpid"
-    rc=$?
-    [ "$rc" -eq 3 ] || say "   note: hotmig migrate exited $rc after hotmig stop (documented: 3)"
-    [ "$(hstate)" = stopped ] || die "hotmig's task is '$(hstate)' after hotmig stop, not 'stopped'"
-fi
 source_checksums
+for n in "${htargets[@]}"; do
+    wait_equal "$n" 300
+    hstop "$n"
+done
 for n in "${targets[@]}"; do verify "$n" "the lag phase"; done
+
+# ---- hot rows: every writer on the same 10 rows -------------------------------------------------
+declare -A hot_secs_of
+if [ "$do_hot" -eq 1 ]; then
+    say "== hot rows: sysbench oltp_update_non_index on hot.sbtest1 (10 rows), 4 threads, $hot_secs s"
+    hseq0=$(gtid_seq)
+    hotsb oltp_update_non_index --threads=4 --time="$hot_secs" run >"$WORK/hot.log" 2>&1 ||
+        { tail "$WORK/hot.log" >&2; die "sysbench (hot rows) failed"; }
+    hm_sql src "INSERT INTO hb.t (ts) VALUES (NOW(6))"   # the marker, after the backlog
+    hot_trx=$(($(gtid_seq) - hseq0))
+    marker=$(hm_sql src "SELECT MAX(id) FROM hb.t")
+    say "   $hot_trx transactions ($(rate "$hot_trx" "$hot_secs") trx/s on the source)"
+    source_checksums
+    for n in t4 t5; do
+        say "== hot rows: ${hname[$n]} ($n): resume, timed until the target holds the source's rows"
+        settle
+        t0=$(now)
+        hstart "$n" resume
+        while :; do
+            if [ "$(hm_sql "$n" "SELECT MAX(id) FROM hb.t")" -ge "$marker" ] && equal_now "$n" hot.sbtest1; then break; fi
+            kill -0 "${hpid[$n]}" 2>/dev/null || die "hotmig on $n ended during the hot-row catch-up: $(tail -3 "$WORK/hotmig-$n.log")"
+            awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 1800) }' && die "$n: no catch-up of the hot rows in 1800 s"
+            nap 0.05
+        done
+        hot_secs_of[$n]=$(elapsed "$t0" "$(now)")
+        say "   ${hot_secs_of[$n]} s, $(rate "$hot_trx" "${hot_secs_of[$n]}") trx/s"
+        wait_hstate "$n" syncing 60 "${hpid[$n]}"
+        hstop "$n"
+        verify "$n" "${hname[$n]} (hot rows)"
+    done
+    read -r file pos <<<"$(src_end)"
+    for n in t1 t2 t3; do
+        hm_sql $n "START SLAVE SQL_THREAD" || die "$n: START SLAVE SQL_THREAD failed"
+        wait_applied $n "$file" "$pos" 600
+        hm_sql $n "STOP SLAVE SQL_THREAD" || die "$n: STOP SLAVE SQL_THREAD failed"
+    done
+fi
 
 # ---- backlog ------------------------------------------------------------------------------------
 say "== backlog: sysbench oltp_write_only, 4 threads, unthrottled, $backlog s"
@@ -437,30 +545,31 @@ native() { # NAME KEY THREADS MODE
 native t1 serial 0 optimistic
 native t2 optimistic 4 optimistic
 native t3 conservative 4 conservative
-if [ "$native_only" -eq 0 ]; then
-    say "== hotmig: resume, then finish at once (t4)"
+hotmig_catchup() { # NAME: resume, then finish at once
+    local n=$1 t0 t1 t_sync rc
+    say "== ${hname[$n]}: resume, then finish at once ($n)"
     settle
-    rlog=$WORK/hotmig-resume.log
     t0=$(now)
-    "$HOTMIG" resume --state-dir "$STATE" --progress lines >"$rlog" 2>&1 &
-    rpid=$!
-    bg+=("$rpid")
-    hlog=$rlog
+    hstart "$n" resume
     # finish signals the running hotmig: it must be running (and past its start) to take it
-    wait_hstate syncing 300 "$rpid"
+    wait_hstate "$n" syncing 300 "${hpid[$n]}"
     t_sync=$(elapsed "$t0" "$(now)")
-    "$HOTMIG" finish --state-dir "$STATE" --timeout 1800 >"$WORK/finish.out" 2>&1 ||
-        { cat "$WORK/finish.out" >&2; die "hotmig finish failed"; }
+    "$HOTMIG" finish --state-dir "${hdir[$n]}" --timeout 1800 >"$WORK/finish-$n.out" 2>&1 ||
+        { cat "$WORK/finish-$n.out" >&2; die "hotmig finish ($n) failed"; }
     t1=$(now)
-    secs[hotmig]=$(elapsed "$t0" "$t1")
-    wait "$rpid"
+    secs[$n]=$(elapsed "$t0" "$t1")
+    wait "${hpid[$n]}"
     rc=$?
-    [ "$rc" -eq 0 ] || { tail -5 "$rlog" >&2; die "hotmig resume exited $rc after hotmig finish"; }
-    grep -q "final position: $end_file:$end_pos" "$WORK/finish.out" ||
-        say "   note: hotmig finish did not report the source's end $end_file:$end_pos: $(grep 'final' "$WORK/finish.out")"
-    say "   ${secs[hotmig]} s (syncing after $t_sync s, finish sent then), $(rate "$trx" "${secs[hotmig]}") trx/s"
-    verify t4 hotmig
-fi
+    [ "$rc" -eq 0 ] || { tail -5 "$WORK/hotmig-$n.log" >&2; die "hotmig resume ($n) exited $rc after hotmig finish"; }
+    grep -q "final position: $end_file:$end_pos" "$WORK/finish-$n.out" ||
+        say "   note: hotmig finish did not report the source's end $end_file:$end_pos: $(grep 'final' "$WORK/finish-$n.out")"
+    say "   ${secs[$n]} s (syncing after $t_sync s, finish sent then), $(rate "$trx" "${secs[$n]}") trx/s"
+    verify "$n" "${hname[$n]}"
+}
+for n in "${htargets[@]}"; do
+    [ "$n" = t4 ] && [ "$do_serial" -eq 0 ] && continue
+    hotmig_catchup "$n"
+done
 check_settings "at the end"
 
 # ---- results ------------------------------------------------------------------------------------
@@ -469,41 +578,78 @@ met() { awk "BEGIN { print ($1 ? \"met\" : \"NOT MET\") }"; }
 best_par=$(awk -v a="$(rate "$trx" "${secs[optimistic]}")" -v b="$(rate "$trx" "${secs[conservative]}")" \
     'BEGIN { print (a > b ? a : b) }')
 echo "backlog: $trx transactions written in $backlog s ($(rate "$trx" "$backlog") trx/s on the source)"
-printf '%-34s %8s %8s %10s\n' contender seconds trx/s "vs best parallel native"
-for c in serial optimistic conservative hotmig; do
+printf '%-38s %8s %8s %10s\n' contender seconds trx/s "vs best parallel native"
+for c in serial optimistic conservative t4 t5; do
     [ -n "${secs[$c]:-}" ] || continue
     case $c in
         serial) name="native serial (T1)" ;;
         optimistic) name="native 4 threads optimistic (T2)" ;;
         conservative) name="native 4 threads conservative (T3)" ;;
-        hotmig) name="hotmig resume + finish (T4)" ;;
+        t4|t5) name="${hname[$c]} (${c^^})" ;;
     esac
     r=$(rate "$trx" "${secs[$c]}")
-    printf '%-34s %8.2f %8s %9.2fx\n' "$name" "${secs[$c]}" "$r" "$(ratio "$r" "$best_par")"
+    printf '%-38s %8.2f %8s %9.2fx\n' "$name" "${secs[$c]}" "$r" "$(ratio "$r" "$best_par")"
 done
 echo
-echo "lag at ${lag_tps:-?} write trx/s (target $lag_rate) + 50 probe trx/s, $lag_secs s (ms, upper bounds within ~2 ms):"
-for n in "${lagging[@]}"; do
-    read -r p50 p99 mx cnt sk <<<"${lag[$n]}"
-    case $n in t1) name="native serial replica (T1)" ;; *) name="hotmig (T4)" ;; esac
-    printf '%-28s p50 %6s  p99 %6s  max %7s  (%s ids; %s first seen behind a later id)\n' \
-        "$name" "$p50" "$p99" "$mx" "$cnt" "$sk"
-done
-echo
-if [ "$native_only" -eq 0 ]; then
-    r=$(ratio "$(rate "$trx" "${secs[hotmig]}")" "$best_par")
-    echo "goal: hotmig >= 1.2x best parallel native: ${r}x, $(met "$r >= 1.2")"
-    read -r _ p99 _ <<<"${lag[t4]}"
+if [ "$do_lag" -eq 1 ]; then
+    echo "lag at ${lag_tps:-?} write trx/s (target $lag_rate) + 50 probe trx/s, $lag_secs s (ms, upper bounds within ~2 ms):"
+    for n in "${lagging[@]}"; do
+        read -r p50 p99 mx cnt sk <<<"${lag[$n]}"
+        case $n in t1) name="native serial replica (T1)" ;; *) name="${hname[$n]} (${n^^})" ;; esac
+        printf '%-34s p50 %6s  p99 %6s  max %7s  (%s ids; %s first seen behind a later id)\n' \
+            "$name" "$p50" "$p99" "$mx" "$cnt" "$sk"
+    done
+    echo
+fi
+if [ "$do_hot" -eq 1 ]; then
+    echo "hot rows: $hot_trx transactions on 10 rows (oltp_update_non_index, 4 threads, $hot_secs s), same backlog for both:"
+    for n in t4 t5; do
+        printf '%-34s %8.2f s %8s trx/s\n' "${hname[$n]} (${n^^})" "${hot_secs_of[$n]}" "$(rate "$hot_trx" "${hot_secs_of[$n]}")"
+    done
+    echo
+fi
+goal_lag() { # NAME GOAL?: the lag lines of hotmig on NAME
+    local p99 np99 r
+    read -r _ p99 _ <<<"${lag[$1]}"
     read -r _ np99 _ <<<"${lag[t1]}"
-    if [ "$p99" = - ]; then echo "goal: hotmig lag p99 < 25 ms: no id seen, NOT MET"
-    else echo "goal: hotmig lag p99 < 25 ms: $p99 ms, $(met "$p99 < 25")"; fi
+    if [ "$p99" = - ]; then echo "goal: ${hname[$1]} lag p99 < 25 ms: no id seen, NOT MET"; return; fi
+    echo "goal: ${hname[$1]} lag p99 < 25 ms: $p99 ms, $(met "$p99 < 25")"
     # the machine's fsync stalls move both; the ratio in the same run says what hotmig adds
-    if [ "$p99" != - ] && [ "$np99" != - ]; then
-        echo "lag p99 hotmig / native serial replica, same run: $(ratio "$p99" "$np99")x"
+    [ "$np99" != - ] || return
+    r=$(ratio "$p99" "$np99")
+    if [ "$2" = goal ]; then
+        echo "goal: ${hname[$1]} lag p99 / native serial replica's p99 <= 1.00, same run: ${r}x, $(met "$r <= 1.00")"
+    else
+        echo "lag p99 ${hname[$1]} / native serial replica, same run: ${r}x"
+    fi
+}
+if [ "$native_only" -eq 0 ]; then
+    if [ -n "${secs[t4]:-}" ]; then
+        r=$(ratio "$(rate "$trx" "${secs[t4]}")" "$best_par")
+        echo "hotmig serial vs best parallel native: ${r}x"
+    fi
+    if [ -n "${secs[t5]:-}" ]; then
+        r=$(ratio "$(rate "$trx" "${secs[t5]}")" "$best_par")
+        echo "goal: ${hname[t5]} >= 2.0x best parallel native: ${r}x, $(met "$r >= 2.0")"
+    else
+        echo "goal: hotmig parallel >= 2.0x best parallel native: not measured (no parallel contender)"
+    fi
+    if [ "$do_lag" -eq 1 ]; then
+        for n in "${lagging[@]}"; do
+            case $n in t4) goal_lag t4 info ;; t5) goal_lag t5 goal ;; esac
+        done
+    else
+        echo "goal: lag p99 <= native serial's: not measured (--no-lag)"
+    fi
+    if [ "$do_hot" -eq 1 ]; then
+        r=$(ratio "${hot_secs_of[t4]}" "${hot_secs_of[t5]}")
+        echo "goal: hot rows, ${hname[t5]} not slower than one connection (rate ratio >= 1.00): ${r}x, $(met "$r >= 1.00")"
+    else
+        echo "goal: hot rows: not measured (--no-hot, or no parallel contender)"
     fi
 else
-    echo "goal: hotmig >= 1.2x best parallel native: not measured (--native-only)"
-    echo "goal: hotmig lag p99 < 25 ms: not measured (--native-only)"
+    echo "goal: hotmig >= 2.0x best parallel native: not measured (--native-only)"
+    echo "goal: hotmig lag p99 <= native serial's: not measured (--native-only)"
 fi
 echo "(bench: $(elapsed "$bench_t0" "$(now)") s in all)"
 ok=1

@@ -28,6 +28,13 @@
 #                            row of app.t1..tTABLES (id 1..6000) when TABLES > 0; it_audit_stop
 #                            stops them and prints the rows written; it_audit_equal N: the
 #                            target holds exactly those N rows, no writer with a gap
+#   it_kill9 K PID           kill -9 run K of hotmig (PID; output in $HM_TEST_ROOT/runK.log and .err)
+#                            and reap it; fail if it had ended by itself or wrote to stderr
+#   it_progress N WHAT       a counter read after a kill: fail if N is below the last one;
+#                            IT_GREW counts the calls where it grew
+#   it_apply_threads         IT_APPLY: (--apply-threads $IT_APPLY_THREADS) (default 4), empty when
+#                            IT_APPLY_THREADS is set empty (hotmig's default) or hotmig has no
+#                            such flag (serial)
 
 set -uo pipefail
 IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -235,4 +242,35 @@ it_audit_equal() {
     it_eq "$(hm_sql tgt "SELECT COUNT(*) FROM app.audit")" "$1" "audit rows on the target (each change once)"
     it_eq "$(hm_sql tgt "SELECT COUNT(*) FROM (SELECT w FROM app.audit GROUP BY w HAVING MAX(n) <> COUNT(*)) x")" 0 \
         "writers with a gap on the target"
+}
+
+it_kill9() {
+    local k=$1 pid=$2 rc
+    if ! kill -9 "$pid" 2>/dev/null; then
+        wait "$pid"
+        rc=$?
+        cat "$HM_TEST_ROOT/run$k.log" "$HM_TEST_ROOT/run$k.err"
+        it_fail "run $k ended by itself (exit $rc) before its kill"
+    fi
+    wait "$pid" 2>/dev/null
+    if [ -s "$HM_TEST_ROOT/run$k.err" ]; then
+        cat "$HM_TEST_ROOT/run$k.log" "$HM_TEST_ROOT/run$k.err"
+        it_fail "run $k wrote to stderr before its kill"
+    fi
+}
+IT_LAST=0 IT_GREW=0
+it_progress() {
+    [ "$1" -ge "$IT_LAST" ] || it_fail "$2 went back from $IT_LAST to $1"
+    [ "$1" -gt "$IT_LAST" ] && IT_GREW=$((IT_GREW + 1))
+    IT_LAST=$1
+}
+IT_APPLY=()
+it_apply_threads() {
+    local n=${IT_APPLY_THREADS-4}
+    IT_APPLY=()
+    if [ -n "$n" ]; then
+        if "$HOTMIG" migrate --help 2>&1 | grep -q -- --apply-threads; then IT_APPLY=(--apply-threads "$n")
+        else echo "note: $HOTMIG has no --apply-threads: the apply is serial"; fi
+    fi
+    echo "apply: ${IT_APPLY[*]:-the default of hotmig (no --apply-threads)}"
 }
