@@ -62,15 +62,32 @@ static void bind_u64(MYSQL_BIND *b, const uint64_t *v)
     b->is_unsigned = 1;
 }
 
+/* sql prepared on tgt (NULL, err set, when that fails; what names it in the message). The
+ * caller owns the statement. */
+static MYSQL_STMT *prepare(hm_conn *tgt, const char *sql, const char *what, hm_err *err)
+{
+    MYSQL_STMT *st = mysql_stmt_init(tgt->my);
+    if (!st) {
+        hm_err_set(err, HM_ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+        hm_err_set(err, HM_ETARGET, "target %s: %s: %s (%u)", tgt->addr, what, mysql_stmt_error(st),
+                   mysql_stmt_errno(st));
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    return st;
+}
+
 /* Prepares sql on tgt, binds b, runs it once, closes it. */
 static hm_code run_once(hm_conn *tgt, const char *sql, MYSQL_BIND *b, const char *what, hm_err *err)
 {
-    MYSQL_STMT *st = mysql_stmt_init(tgt->my);
+    MYSQL_STMT *st = prepare(tgt, sql, what, err);
     hm_code rc = HM_OK;
     if (!st)
-        return hm_err_set(err, HM_ENOMEM, "out of memory");
-    if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0 || mysql_stmt_bind_param(st, b) != 0 ||
-        mysql_stmt_execute(st) != 0)
+        return err->code;
+    if (mysql_stmt_bind_param(st, b) != 0 || mysql_stmt_execute(st) != 0)
         rc = hm_err_set(err, HM_ETARGET, "target %s: %s: %s (%u)", tgt->addr, what, mysql_stmt_error(st),
                         mysql_stmt_errno(st));
     mysql_stmt_close(st);
@@ -161,18 +178,7 @@ MYSQL_STMT *hm_sync_state_prepare(hm_conn *tgt, hm_err *err)
     static const char sql[] = "UPDATE `hotmig_meta`.`sync_state` SET binlog_file = ?, binlog_pos = ?, "
                               "gtid_set = ?, trx_applied = ?, rows_applied = ?, ddl_file = '', ddl_pos = 0 "
                               "WHERE id = 1";
-    MYSQL_STMT *st = mysql_stmt_init(tgt->my);
-    if (!st) {
-        hm_err_set(err, HM_ENOMEM, "out of memory");
-        return NULL;
-    }
-    if (mysql_stmt_prepare(st, sql, sizeof sql - 1) != 0) {
-        hm_err_set(err, HM_ETARGET, "target %s: preparing the checkpoint update: %s", tgt->addr,
-                   mysql_stmt_error(st));
-        mysql_stmt_close(st);
-        return NULL;
-    }
-    return st;
+    return prepare(tgt, sql, "preparing the checkpoint update", err);
 }
 
 hm_code hm_sync_state_save(MYSQL_STMT *stmt, const hm_sync_pos *at, const char *gtid, uint64_t trx,
@@ -391,18 +397,7 @@ MYSQL_STMT *hm_sync_wstate_prepare(hm_conn *tgt, hm_err *err)
     static const char sql[] = "UPDATE `hotmig_meta`.`sync_worker` SET lwm_file = ?, lwm_pos = ?, gtid_set = ?, "
                               "above = ?, trx_applied = trx_applied + ?, rows_applied = rows_applied + ? "
                               "WHERE id = 1 AND worker = ?";
-    MYSQL_STMT *st = mysql_stmt_init(tgt->my);
-    if (!st) {
-        hm_err_set(err, HM_ENOMEM, "out of memory");
-        return NULL;
-    }
-    if (mysql_stmt_prepare(st, sql, sizeof sql - 1) != 0) {
-        hm_err_set(err, HM_ETARGET, "target %s: preparing a worker's checkpoint update: %s", tgt->addr,
-                   mysql_stmt_error(st));
-        mysql_stmt_close(st);
-        return NULL;
-    }
-    return st;
+    return prepare(tgt, sql, "preparing a worker's checkpoint update", err);
 }
 
 hm_code hm_sync_wstate_save(MYSQL_STMT *stmt, unsigned worker, const hm_sync_pos *lwm, const char *gtid,
