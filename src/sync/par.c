@@ -54,6 +54,7 @@
 #include "util/err.h"
 
 #define PAR_GROUP_S 0.1       /* a worker's group gathers this long at most while a backlog waits */
+#define PAR_FOLLOW_GROUP_S 0.002 /* the same while following (hm_sync_par_following): the lag */
 #define PAR_RETRIES 8
 #define PAR_INLINE_MAX ((size_t)1 << 20) /* a worker's statement values inline (memory: N workers) */
 #define PAR_MAPS_MAX 512      /* table maps a worker keeps before it starts afresh */
@@ -175,6 +176,7 @@ struct hm_sync_par {
     uint64_t low_applied;
     uint64_t gen;
     bool stop;
+    bool following;          /* hm_sync_par_following */
     hm_err err;              /* the first error: err.code != HM_OK */
     uint64_t rows, trx;
     const atomic_bool *cancel;
@@ -611,7 +613,8 @@ static void *worker_main(void *arg)
             w->g_head = t;
         w->g_tail = t;
         w->ngroup++;
-        if ((w->ngroup >= p->max_group || hm_clock_now() - w->g_t0 >= PAR_GROUP_S) &&
+        if ((w->ngroup >= p->max_group ||
+             hm_clock_now() - w->g_t0 >= (p->following ? PAR_FOLLOW_GROUP_S : PAR_GROUP_S)) &&
             (rc = group_commit(w, &err)) != HM_OK)
             break;
     }
@@ -747,4 +750,11 @@ fail:
     (void)rc;
     hm_sync_par_stop(p);
     return NULL;
+}
+
+void hm_sync_par_following(hm_sync_par *p, bool following)
+{
+    pthread_mutex_lock(&p->mu);
+    p->following = following;
+    pthread_mutex_unlock(&p->mu);
 }

@@ -128,4 +128,9 @@ typedef struct hm_sync_par_stats {
 } hm_sync_par_stats;
 void hm_sync_par_get_stats(hm_sync_par *p, hm_sync_par_stats *st);
 
+/* Whether the sync follows its source (no backlog): a worker then commits what it holds once it
+ * is 2 ms old, not 100 ms (a group that keeps finding work would hold its first transaction
+ * back). Called by the reader as its phase changes. */
+void hm_sync_par_following(hm_sync_par *p, bool following);
+
 #endif

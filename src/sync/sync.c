@@ -1540,6 +1540,8 @@ static void report(hm_sync *s, bool force, const char *last_error)
         bool behind = (s->lag_known && s->lag_bytes > ((uint64_t)4 << 20)) ||
                       (s->last_ts && (double)time(NULL) - (double)s->last_ts > 5);
         s->phase = s->idle || !behind ? HM_SYNC_FOLLOWING : HM_SYNC_CATCHING_UP;
+        if (s->par)
+            hm_sync_par_following(s->par, s->phase == HM_SYNC_FOLLOWING);
     }
     p.phase = s->phase;
     p.file = s->committed.file;
