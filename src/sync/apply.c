@@ -615,6 +615,12 @@ static hm_code get_def(hm_sync_applier *a, const char *db, const char *name, hm_
     return HM_OK;
 }
 
+hm_code hm_sync_applier_preload(hm_sync_applier *a, const char *db, const char *table, hm_err *err)
+{
+    hm__tdef *t;
+    return get_def(a, db, table, &t, err);
+}
+
 /* ---- statements ---- */
 
 typedef enum hm__op { OP_INSERT, OP_UPDATE, OP_DELETE } hm__op;

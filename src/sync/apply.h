@@ -108,6 +108,9 @@ void hm_sync_applier_forget(hm_sync_applier *a, const char *db, const char *tabl
 /* Forgets everything (after DDL whose effect is not known, or a new target connection). */
 void hm_sync_applier_forget_all(hm_sync_applier *a);
 
+/* Loads (and caches) db.table's definition now, as its first change would. */
+hm_code hm_sync_applier_preload(hm_sync_applier *a, const char *db, const char *table, hm_err *err);
+
 /* Totals since the applier was created. */
 void hm_sync_applier_stats(const hm_sync_applier *a, hm_sync_apply_stats *out);
 

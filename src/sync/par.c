@@ -158,6 +158,7 @@ typedef struct par_worker {
     size_t nends, cap_ends;
     hm_buf above, gtid;
     uint64_t rows_base;      /* the applier's row count already counted */
+    size_t warmed;           /* of the pool's warm list, loaded */
 } par_worker;
 
 struct hm_sync_par {
@@ -180,6 +181,8 @@ struct hm_sync_par {
     hm_err err;              /* the first error: err.code != HM_OK */
     uint64_t rows, trx;
     const atomic_bool *cancel;
+    char **warm_db, **warm_table; /* hm_sync_par_opts' warm list, owned */
+    size_t nwarm;
     par_worker *w;
     unsigned nw;
 };
@@ -588,6 +591,15 @@ static void *worker_main(void *arg)
                     break;
                 continue;
             }
+            if (w->warmed < p->nwarm && w->gen == p->gen) {
+                /* idle: the next table's definition (a table gone is no error here) */
+                size_t i = w->warmed++;
+                hm_err ignored;
+                pthread_mutex_unlock(&p->mu);
+                (void)hm_sync_applier_preload(w->ap, p->warm_db[i], p->warm_table[i], &ignored);
+                pthread_mutex_lock(&p->mu);
+                continue;
+            }
             timed_wait(&p->work, &p->mu, 200);
             continue;
         }
@@ -663,6 +675,12 @@ void hm_sync_par_stop(hm_sync_par *p)
     }
     free(p->w);
     free(p->ring);
+    for (size_t i = 0; i < p->nwarm; i++) {
+        free(p->warm_db[i]);
+        free(p->warm_table[i]);
+    }
+    free(p->warm_db);
+    free(p->warm_table);
     hm_sync_deps_free(p->deps);
     if (p->lwm_set)
         hm_gtid_set_free(p->lwm_set);
@@ -720,6 +738,22 @@ hm_sync_par *hm_sync_par_start(const hm_sync_par_opts *o, hm_err *err)
     }
     if ((rc = hm_gtid_set_parse(p->lwm_set, o->lwm_gtid ? o->lwm_gtid : "", err)) != HM_OK)
         goto fail;
+    if (o->nwarm) {
+        p->warm_db = calloc(o->nwarm, sizeof *p->warm_db);
+        p->warm_table = calloc(o->nwarm, sizeof *p->warm_table);
+        if (!p->warm_db || !p->warm_table) {
+            rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+            goto fail;
+        }
+        for (; p->nwarm < o->nwarm; p->nwarm++) {
+            size_t i = p->nwarm;
+            if (!(p->warm_db[i] = strdup(o->warm_db[i])) || !(p->warm_table[i] = strdup(o->warm_table[i]))) {
+                free(p->warm_db[i]);
+                rc = hm_err_set(err, HM_ENOMEM, "out of memory");
+                goto fail;
+            }
+        }
+    }
     p->nw = o->workers;
     for (unsigned i = 0; i < p->nw; i++) {
         p->w[i].p = p;

@@ -163,6 +163,9 @@ struct hm_sync {
     hm_sync_par *par;
     hm_conn meta;            /* the reader's own target connection (autocommit), for keys */
     hm_sync_pkeys *pkeys;
+    MYSQL_RES *warm;         /* parallel: copied tables (db, tbl) whose keys the reader loads
+                                while idle (warm_keys), from the warm_at-th row on */
+    uint64_t warm_at;
     hm_sync_ptrx *ptx;       /* P_BUF: the transaction being buffered */
     size_t ptx_rows;         /* its row events */
     int pmode;
@@ -1583,6 +1586,10 @@ static void run_release(hm_sync *s)
     s->pmode = P_IDLE;
     hm_sync_pkeys_free(s->pkeys);
     s->pkeys = NULL;
+    if (s->warm)
+        mysql_free_result(s->warm);
+    s->warm = NULL;
+    s->warm_at = 0;
     hm_conn_close(&s->meta);
     hm_sync_resume_release(&s->plan);
     for (int i = 0; i < 2; i++) {
@@ -1781,10 +1788,50 @@ static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
     po.above0 = s->plan.skip;
     po.nabove0 = s->plan.nskip;
     po.cancel = &s->cancel;
-    if (!(s->par = hm_sync_par_start(&po, err)))
+    /* the copied tables (the first 256: what an applier caches), whose definitions the workers
+     * and the reader load early (warm_keys) */
+    const char **wdb = NULL, **wtb = NULL;
+    hm_err ignored;
+    if (hm_conn_query(&s->meta, "SELECT db, tbl FROM `hotmig_meta`.`copy_table` ORDER BY db, tbl LIMIT 256",
+                      &s->warm, &ignored) == HM_OK && s->warm) {
+        size_t n = (size_t)mysql_num_rows(s->warm);
+        MYSQL_ROW row;
+        wdb = calloc(n ? n : 1, sizeof *wdb);
+        wtb = calloc(n ? n : 1, sizeof *wtb);
+        while (wdb && wtb && (row = mysql_fetch_row(s->warm)) != NULL && po.nwarm < n)
+            if (row[0] && row[1]) {
+                wdb[po.nwarm] = row[0];
+                wtb[po.nwarm++] = row[1];
+            }
+        po.warm_db = wdb;
+        po.warm_table = wtb;
+    }
+    s->par = hm_sync_par_start(&po, err); /* copies the warm list */
+    free(wdb);
+    free(wtb);
+    if (!s->par)
         return err->code;
     s->pmode = P_IDLE;
     return HM_OK;
+}
+
+/* Parallel, idle (nothing came for TAKE_MS): the conflict keys of the next copied tables, for
+ * at most 20 ms or until an event waits, so that the first change to a table does not stall the
+ * reader on information_schema (tens of ms a table). Errors are left to the real lookup. */
+static void warm_keys(hm_sync *s)
+{
+    double until = hm_clock_now() + 0.02;
+    while (s->warm && s->warm_at < mysql_num_rows(s->warm) && hm_clock_now() < until &&
+           hm_sync_feed_empty(s->feed)) {
+        const hm_sync_deps_keydef *keys;
+        size_t n;
+        unsigned max_col;
+        hm_err ignored;
+        MYSQL_ROW row;
+        mysql_data_seek(s->warm, s->warm_at++);
+        if ((row = mysql_fetch_row(s->warm)) != NULL && row[0] && row[1])
+            (void)hm_sync_pkeys_get(s->pkeys, row[0], row[1], &keys, &n, &max_col, &ignored);
+    }
 }
 
 /* Parallel: a worker's error ends the run; the checkpoint and counters follow the pool. */
@@ -1988,6 +2035,8 @@ static hm_code run_once(hm_sync *s, hm_sync_result *res, hm_err *err)
                 goto out;
             if (s->par && (rc = par_follow(s, err)) != HM_OK)
                 goto out;
+            if (s->par && s->pmode == P_IDLE)
+                warm_keys(s);
             if (s->par && s->pmode == P_IDLE && !par_busy(s) && skip_passed(s) &&
                 hm_sync_pos_cmp(&s->main_at, &s->pending) != 0) {
                 /* idle: the main checkpoint catches up with what the workers committed */
