@@ -181,7 +181,7 @@ struct hm_sync_par {
     hm_err err;              /* the first error: err.code != HM_OK */
     uint64_t rows, trx;
     const atomic_bool *cancel;
-    char **warm_db, **warm_table; /* hm_sync_par_opts' warm list, owned */
+    const char *const *warm_db, *const *warm_table; /* hm_sync_par_opts' warm list, borrowed */
     size_t nwarm;
     par_worker *w;
     unsigned nw;
@@ -675,12 +675,6 @@ void hm_sync_par_stop(hm_sync_par *p)
     }
     free(p->w);
     free(p->ring);
-    for (size_t i = 0; i < p->nwarm; i++) {
-        free(p->warm_db[i]);
-        free(p->warm_table[i]);
-    }
-    free(p->warm_db);
-    free(p->warm_table);
     hm_sync_deps_free(p->deps);
     if (p->lwm_set)
         hm_gtid_set_free(p->lwm_set);
@@ -738,22 +732,9 @@ hm_sync_par *hm_sync_par_start(const hm_sync_par_opts *o, hm_err *err)
     }
     if ((rc = hm_gtid_set_parse(p->lwm_set, o->lwm_gtid ? o->lwm_gtid : "", err)) != HM_OK)
         goto fail;
-    if (o->nwarm) {
-        p->warm_db = calloc(o->nwarm, sizeof *p->warm_db);
-        p->warm_table = calloc(o->nwarm, sizeof *p->warm_table);
-        if (!p->warm_db || !p->warm_table) {
-            rc = hm_err_set(err, HM_ENOMEM, "out of memory");
-            goto fail;
-        }
-        for (; p->nwarm < o->nwarm; p->nwarm++) {
-            size_t i = p->nwarm;
-            if (!(p->warm_db[i] = strdup(o->warm_db[i])) || !(p->warm_table[i] = strdup(o->warm_table[i]))) {
-                free(p->warm_db[i]);
-                rc = hm_err_set(err, HM_ENOMEM, "out of memory");
-                goto fail;
-            }
-        }
-    }
+    p->warm_db = o->warm_db;
+    p->warm_table = o->warm_table;
+    p->nwarm = o->nwarm;
     p->nw = o->workers;
     for (unsigned i = 0; i < p->nw; i++) {
         p->w[i].p = p;

@@ -93,7 +93,7 @@ typedef struct hm_sync_par_opts {
     const atomic_bool *cancel;   /* the reader's waits end when it is set */
     /* Tables whose definitions each worker loads while it has nothing to do, so that its first
      * change to one does not wait for that (information_schema, tens of ms): warm_db[i] and
-     * warm_table[i], nwarm of them (copied). May be empty. */
+     * warm_table[i], nwarm of them. Borrowed: valid until hm_sync_par_stop(). May be empty. */
     const char *const *warm_db, *const *warm_table;
     size_t nwarm;
 } hm_sync_par_opts;

@@ -163,9 +163,11 @@ struct hm_sync {
     hm_sync_par *par;
     hm_conn meta;            /* the reader's own target connection (autocommit), for keys */
     hm_sync_pkeys *pkeys;
-    MYSQL_RES *warm;         /* parallel: copied tables (db, tbl) whose keys the reader loads
-                                while idle (warm_keys), from the warm_at-th row on */
-    uint64_t warm_at;
+    MYSQL_RES *warm;         /* parallel: copied tables, whose keys the reader loads while idle
+                                (warm_keys, from the warm_at-th on) and the workers their
+                                definitions: warm_db[i], warm_tbl[i] point into it */
+    const char **warm_db, **warm_tbl;
+    size_t nwarm, warm_at;
     hm_sync_ptrx *ptx;       /* P_BUF: the transaction being buffered */
     size_t ptx_rows;         /* its row events */
     int pmode;
@@ -1586,10 +1588,13 @@ static void run_release(hm_sync *s)
     s->pmode = P_IDLE;
     hm_sync_pkeys_free(s->pkeys);
     s->pkeys = NULL;
-    if (s->warm)
+    if (s->warm) /* after the pool, which borrowed the list */
         mysql_free_result(s->warm);
     s->warm = NULL;
-    s->warm_at = 0;
+    free(s->warm_db);
+    free(s->warm_tbl);
+    s->warm_db = s->warm_tbl = NULL;
+    s->nwarm = s->warm_at = 0;
     hm_conn_close(&s->meta);
     hm_sync_resume_release(&s->plan);
     for (int i = 0; i < 2; i++) {
@@ -1790,26 +1795,23 @@ static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
     po.cancel = &s->cancel;
     /* the copied tables (the first 256: what an applier caches), whose definitions the workers
      * and the reader load early (warm_keys) */
-    const char **wdb = NULL, **wtb = NULL;
     hm_err ignored;
     if (hm_conn_query(&s->meta, "SELECT db, tbl FROM `hotmig_meta`.`copy_table` ORDER BY db, tbl LIMIT 256",
                       &s->warm, &ignored) == HM_OK && s->warm) {
         size_t n = (size_t)mysql_num_rows(s->warm);
         MYSQL_ROW row;
-        wdb = calloc(n ? n : 1, sizeof *wdb);
-        wtb = calloc(n ? n : 1, sizeof *wtb);
-        while (wdb && wtb && (row = mysql_fetch_row(s->warm)) != NULL && po.nwarm < n)
+        s->warm_db = calloc(n ? n : 1, sizeof *s->warm_db);
+        s->warm_tbl = calloc(n ? n : 1, sizeof *s->warm_tbl);
+        while (s->warm_db && s->warm_tbl && (row = mysql_fetch_row(s->warm)) != NULL && s->nwarm < n)
             if (row[0] && row[1]) {
-                wdb[po.nwarm] = row[0];
-                wtb[po.nwarm++] = row[1];
+                s->warm_db[s->nwarm] = row[0];
+                s->warm_tbl[s->nwarm++] = row[1];
             }
-        po.warm_db = wdb;
-        po.warm_table = wtb;
     }
-    s->par = hm_sync_par_start(&po, err); /* copies the warm list */
-    free(wdb);
-    free(wtb);
-    if (!s->par)
+    po.warm_db = s->warm_db;
+    po.warm_table = s->warm_tbl;
+    po.nwarm = s->nwarm;
+    if (!(s->par = hm_sync_par_start(&po, err)))
         return err->code;
     s->pmode = P_IDLE;
     return HM_OK;
@@ -1821,16 +1823,13 @@ static hm_code par_setup(hm_sync *s, const char *from_gtid, hm_err *err)
 static void warm_keys(hm_sync *s)
 {
     double until = hm_clock_now() + 0.02;
-    while (s->warm && s->warm_at < mysql_num_rows(s->warm) && hm_clock_now() < until &&
-           hm_sync_feed_empty(s->feed)) {
+    while (s->warm_at < s->nwarm && hm_clock_now() < until && hm_sync_feed_empty(s->feed)) {
         const hm_sync_deps_keydef *keys;
         size_t n;
         unsigned max_col;
         hm_err ignored;
-        MYSQL_ROW row;
-        mysql_data_seek(s->warm, s->warm_at++);
-        if ((row = mysql_fetch_row(s->warm)) != NULL && row[0] && row[1])
-            (void)hm_sync_pkeys_get(s->pkeys, row[0], row[1], &keys, &n, &max_col, &ignored);
+        size_t i = s->warm_at++;
+        (void)hm_sync_pkeys_get(s->pkeys, s->warm_db[i], s->warm_tbl[i], &keys, &n, &max_col, &ignored);
     }
 }
 
